@@ -1,0 +1,9 @@
+//! The Palisade runner: kwctl-like evaluation of built policy modules, and
+//! the tools that turn them into artifacts.
+
+pub mod annotate;
+pub mod cases;
+pub mod host;
+pub mod oci;
+pub mod package;
+pub mod run;

@@ -1,0 +1,111 @@
+//! The artifacts `make` writes: annotated modules and OCI image layouts.
+
+mod common;
+
+use palisade_e2e::{annotate, oci};
+use serde_json::Value;
+
+fn read_json(path: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn modules_carry_their_metadata_once_with_the_readme_as_usage() {
+    for dir in common::policy_dirs() {
+        let module = std::fs::read(common::module_path(&dir)).unwrap();
+        let metadata = annotate::read_metadata(&module)
+            .unwrap()
+            .expect("metadata section");
+        assert_eq!(metadata["protocolVersion"], "v1");
+        assert_eq!(metadata["executionMode"], "kubewarden-wapc");
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        assert_eq!(
+            metadata["annotations"][annotate::USAGE_ANNOTATION],
+            readme.as_str()
+        );
+        // Annotating again replaces the section instead of adding a second one.
+        let again = annotate::annotate(
+            &module,
+            metadata.as_object().unwrap().clone(),
+            "v1",
+            "changed",
+        )
+        .unwrap();
+        let reread = annotate::read_metadata(&again).unwrap().unwrap();
+        assert_eq!(reread["annotations"][annotate::USAGE_ANNOTATION], "changed");
+    }
+}
+
+#[test]
+fn oci_layouts_hold_the_annotated_module_with_kubewarden_media_types() {
+    for dir in common::policy_dirs() {
+        let layout = common::artifacts().join(common::name(&dir)).join("oci");
+        assert_eq!(
+            read_json(&layout.join("oci-layout"))["imageLayoutVersion"],
+            "1.0.0"
+        );
+        let index = read_json(&layout.join("index.json"));
+        let entry = &index["manifests"][0];
+        assert_eq!(
+            entry["mediaType"],
+            "application/vnd.oci.image.manifest.v1+json"
+        );
+        assert!(
+            entry["annotations"][oci::REF_NAME]
+                .as_str()
+                .unwrap()
+                .starts_with('v')
+        );
+        let blob = |digest: &Value| {
+            let hex = digest
+                .as_str()
+                .unwrap()
+                .strip_prefix("sha256:")
+                .unwrap()
+                .to_owned();
+            let bytes = std::fs::read(layout.join("blobs/sha256").join(&hex)).unwrap();
+            assert_eq!(
+                oci::sha256(&bytes),
+                hex,
+                "blob content does not match its digest"
+            );
+            bytes
+        };
+        let manifest: Value = serde_json::from_slice(&blob(&entry["digest"])).unwrap();
+        assert_eq!(manifest["schemaVersion"], 2);
+        assert_eq!(manifest["config"]["mediaType"], oci::CONFIG_MEDIA_TYPE);
+        assert_eq!(manifest["layers"].as_array().unwrap().len(), 1);
+        assert_eq!(manifest["layers"][0]["mediaType"], oci::LAYER_MEDIA_TYPE);
+        let layer = blob(&manifest["layers"][0]["digest"]);
+        assert_eq!(layer, std::fs::read(common::module_path(&dir)).unwrap());
+        assert_eq!(manifest["layers"][0]["size"], layer.len());
+        assert_eq!(
+            manifest["annotations"]["io.kubewarden.policy.title"],
+            common::name(&dir)
+        );
+        assert!(
+            manifest["annotations"]
+                .get(annotate::USAGE_ANNOTATION)
+                .is_none()
+        );
+        blob(&manifest["config"]["digest"]);
+    }
+}
+
+#[test]
+fn cluster_admission_policies_reference_the_artifact() {
+    for dir in common::policy_dirs() {
+        let name = common::name(&dir);
+        let text =
+            std::fs::read_to_string(common::artifacts().join(&name).join("policy.yaml")).unwrap();
+        let policy: Value = serde_norway::from_str(&text).unwrap();
+        assert_eq!(policy["kind"], "ClusterAdmissionPolicy");
+        assert_eq!(policy["apiVersion"], "policies.kubewarden.io/v1");
+        let module = policy["spec"]["module"].as_str().unwrap();
+        assert!(
+            module.starts_with("registry://") && module.contains(&format!("/{name}:v")),
+            "{module}"
+        );
+        assert!(!policy["spec"]["rules"].as_array().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,46 @@
+//! Where the e2e suite finds the policies and their built artifacts.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every policy directory under `policies/`, sorted.
+pub fn policy_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace().join("policies"))
+        .expect("policies/ is readable")
+        .map(|entry| entry.expect("readable entry").path())
+        .filter(|path| path.join("Cargo.toml").exists())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no policies found");
+    dirs
+}
+
+pub fn name(policy_dir: &Path) -> String {
+    policy_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `make artifacts` output: `<artifacts>/<policy>/policy.wasm` and `oci/`.
+pub fn artifacts() -> PathBuf {
+    std::env::var_os("PALISADE_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/artifacts"))
+}
+
+pub fn module_path(policy_dir: &Path) -> PathBuf {
+    let path = artifacts().join(name(policy_dir)).join("policy.wasm");
+    assert!(
+        path.exists(),
+        "{} is missing: run `make artifacts` first",
+        path.display()
+    );
+    path
+}

@@ -1,0 +1,115 @@
+//! Fixtures are real Kubernetes objects in real AdmissionRequests, and every
+//! policy's metadata covers every workload kind.
+
+mod common;
+
+use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+use serde_json::Value;
+
+/// Parses an object with the Kubernetes types (k8s-openapi) of its kind.
+fn parse_as_kubernetes(kind: &str, object: &Value) -> Result<(), String> {
+    let object = object.clone();
+    let result = match kind {
+        "Pod" => serde_json::from_value::<core::Pod>(object).map(drop),
+        "PodTemplate" => serde_json::from_value::<core::PodTemplate>(object).map(drop),
+        "ReplicationController" => {
+            serde_json::from_value::<core::ReplicationController>(object).map(drop)
+        }
+        "ConfigMap" => serde_json::from_value::<core::ConfigMap>(object).map(drop),
+        "Deployment" => serde_json::from_value::<apps::Deployment>(object).map(drop),
+        "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(object).map(drop),
+        "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(object).map(drop),
+        "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(object).map(drop),
+        "Job" => serde_json::from_value::<batch::Job>(object).map(drop),
+        "CronJob" => serde_json::from_value::<batch::CronJob>(object).map(drop),
+        _ => return Ok(()), // custom kinds (Argo Rollouts, ...) have no upstream type
+    };
+    result.map_err(|e| e.to_string())
+}
+
+#[test]
+fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
+    let mut seen_kinds = std::collections::BTreeSet::new();
+    for dir in common::policy_dirs() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir.join("test_data")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let request: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for field in ["uid", "kind", "resource", "operation", "object", "userInfo"] {
+                assert!(
+                    request.get(field).is_some(),
+                    "{}: no {field}",
+                    path.display()
+                );
+            }
+            let kind = request["kind"]["kind"].as_str().unwrap();
+            assert_eq!(request["object"]["kind"], kind, "{}", path.display());
+            for object in [&request["object"], &request["oldObject"]] {
+                if !object.is_null() {
+                    parse_as_kubernetes(kind, object)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                }
+            }
+            kinds.insert(kind.to_owned());
+        }
+        for required in ["Pod", "Deployment", "CronJob"] {
+            assert!(
+                kinds.contains(required),
+                "{}: no {required} fixture",
+                dir.display()
+            );
+        }
+        seen_kinds.extend(kinds);
+    }
+    eprintln!("fixture kinds: {seen_kinds:?}");
+}
+
+#[test]
+fn metadata_rules_cover_every_workload_kind_create_and_update() {
+    let required = [
+        ("", "pods"),
+        ("", "pods/ephemeralcontainers"),
+        ("", "replicationcontrollers"),
+        ("", "podtemplates"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "daemonsets"),
+        ("batch", "jobs"),
+        ("batch", "cronjobs"),
+    ];
+    for dir in common::policy_dirs() {
+        let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
+        let metadata = palisade_e2e::annotate::load_metadata(&text).unwrap();
+        let rules = metadata["rules"].as_array().unwrap();
+        for (group, resource) in required {
+            let covered = rules.iter().any(|rule| {
+                let has = |key: &str, want: &str| {
+                    rule[key]
+                        .as_array()
+                        .is_some_and(|v| v.iter().any(|x| x == want || x == "*"))
+                };
+                has("apiGroups", group)
+                    && has("resources", resource)
+                    && has("operations", "CREATE")
+                    && has("operations", "UPDATE")
+            });
+            assert!(
+                covered,
+                "{}: metadata.yml does not cover {group}/{resource} CREATE+UPDATE",
+                dir.display()
+            );
+        }
+        let version = palisade_e2e::package::version(&metadata).unwrap();
+        let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            cargo.contains(&format!("version = \"{version}\"")),
+            "{}: metadata version {version} is not the crate's",
+            dir.display()
+        );
+    }
+}

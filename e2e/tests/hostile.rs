@@ -1,0 +1,157 @@
+//! Hostile input at the module boundary: every payload gets a response, never a trap.
+
+mod common;
+
+use palisade_e2e::host::{Policy, ValidationResponse};
+use serde_json::{Value, json};
+
+fn pod(extra_metadata: Value, container_extra: Value) -> Value {
+    let mut container = json!({"name": "app", "image": "nginx:1.14.2"});
+    container
+        .as_object_mut()
+        .unwrap()
+        .extend(container_extra.as_object().unwrap().clone());
+    json!({
+        "uid": "hostile", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+        "operation": "CREATE", "namespace": "default",
+        "object": {"apiVersion": "v1", "kind": "Pod", "metadata": extra_metadata,
+                   "spec": {"containers": [container]}}
+    })
+}
+
+fn validate(policy: &Policy, payload: &[u8]) -> ValidationResponse {
+    policy
+        .validate_raw(payload)
+        .unwrap_or_else(|e| panic!("trap or bad answer: {e:#}"))
+}
+
+fn bad_request(policy: &Policy, name: &str, what: &str, payload: &[u8]) {
+    let response = validate(policy, payload);
+    assert!(!response.accepted, "{name}: {what} was accepted");
+    assert_eq!(
+        response.code,
+        Some(400),
+        "{name}: {what}: {:?}",
+        response.message
+    );
+    assert!(
+        response.message.is_some_and(|m| !m.is_empty()),
+        "{name}: {what}: no message"
+    );
+}
+
+fn nested(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+#[test]
+fn malformed_payloads_are_rejected_with_400() {
+    for dir in common::policy_dirs() {
+        let name = common::name(&dir);
+        let policy = Policy::load(&common::module_path(&dir)).unwrap();
+        bad_request(&policy, &name, "an empty payload", b"");
+        bad_request(&policy, &name, "invalid JSON", b"{\"request\": ");
+        bad_request(&policy, &name, "bytes that are not UTF-8", b"\xff\xfe\x00");
+        bad_request(
+            &policy,
+            &name,
+            "a request of the wrong shape",
+            br#"{"request": 5}"#,
+        );
+        bad_request(&policy, &name, "a JSON array", b"[1, 2, 3]");
+        bad_request(
+            &policy,
+            &name,
+            "a 10,000-deep payload",
+            nested(10_000).as_bytes(),
+        );
+        let wrong_types = json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE",
+            "object": {"kind": "Pod", "spec": {"containers": "nope"}}}, "settings": {}});
+        bad_request(
+            &policy,
+            &name,
+            "a pod spec of the wrong types",
+            wrong_types.to_string().as_bytes(),
+        );
+        let deep_spec = format!(
+            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "object": {{"kind": "Pod", "spec": {{"containers": {}}}}}}}}}"#,
+            nested(10_000)
+        );
+        bad_request(
+            &policy,
+            &name,
+            "10,000-deep containers",
+            deep_spec.as_bytes(),
+        );
+        let no_object =
+            json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE"}, "settings": {}});
+        bad_request(
+            &policy,
+            &name,
+            "a CREATE without object",
+            no_object.to_string().as_bytes(),
+        );
+        let bad_settings = json!({"request": pod(json!({}), json!({})), "settings": [1]});
+        bad_request(
+            &policy,
+            &name,
+            "settings that are a list",
+            bad_settings.to_string().as_bytes(),
+        );
+        for settings in [&b""[..], b"[", b"\"x\"", nested(10_000).as_bytes()] {
+            let verdict: Value =
+                serde_json::from_slice(&policy.call("validate_settings", settings).unwrap())
+                    .unwrap();
+            assert_eq!(
+                verdict["valid"],
+                false,
+                "{name}: settings {:?}",
+                String::from_utf8_lossy(settings)
+            );
+        }
+    }
+}
+
+#[test]
+fn unknown_kinds_without_a_pod_are_accepted_unchanged() {
+    for dir in common::policy_dirs() {
+        let policy = Policy::load(&common::module_path(&dir)).unwrap();
+        let payload = json!({"request": {"kind": {"group": "example.com", "version": "v1", "kind": "Widget"},
+            "operation": "CREATE", "object": {"kind": "Widget", "spec": {"size": 3, "privileged": true}}}, "settings": {}});
+        let response = validate(&policy, payload.to_string().as_bytes());
+        assert!(
+            response.accepted && response.mutated_object.is_none(),
+            "{}: {response:?}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn size_and_depth_of_unread_fields_do_not_change_the_verdict() {
+    let padding = "x".repeat(10 * 1024 * 1024);
+    for dir in common::policy_dirs() {
+        let name = common::name(&dir);
+        let policy = Policy::load(&common::module_path(&dir)).unwrap();
+        let plain = json!({"request": pod(json!({"name": "p"}), json!({})), "settings": {}});
+        let expected = validate(&policy, plain.to_string().as_bytes());
+        let huge = json!({"request": pod(json!({"name": "p", "labels": {"pad": padding}}), json!({})), "settings": {}});
+        let payload = huge.to_string();
+        assert!(payload.len() > 10 * 1024 * 1024);
+        let response = validate(&policy, payload.as_bytes());
+        assert_eq!(
+            response.accepted, expected.accepted,
+            "{name}: a 10 MB object changed the verdict"
+        );
+        assert_eq!(response.code, expected.code, "{name}");
+        let deep_env = format!(
+            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "namespace": "default", "object": {{"kind": "Pod", "metadata": {{"name": "p"}}, "spec": {{"containers": [{{"name": "app", "image": "nginx:1.14.2", "env": {}}}]}}}}}}, "settings": {{}}}}"#,
+            nested(10_000)
+        );
+        let response = validate(&policy, deep_env.as_bytes());
+        assert_eq!(
+            response.accepted, expected.accepted,
+            "{name}: 10,000-deep unread field changed the verdict"
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! From a ValidationRequest payload to a ValidationResponse: the path every
+//! rule shares. Nothing here panics on input; every failure is a response.
+
+use crate::Rule;
+use crate::pod::Pod;
+use crate::report::{Report, Violation, apply_fixes};
+use crate::settings::{RuleSettings, Settings, SettingsError, parse_settings};
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The parts of a ValidationRequest the engine reads. The object stays raw
+/// until the rule's pod shape is parsed out of it.
+#[derive(Deserialize)]
+struct ValidationRequest<'a> {
+    #[serde(borrow)]
+    request: AdmissionRequest<'a>,
+    #[serde(borrow, default)]
+    settings: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AdmissionRequest<'a> {
+    kind: Option<GroupVersionKind>,
+    #[serde(default)]
+    operation: String,
+    namespace: Option<String>,
+    #[serde(borrow)]
+    object: Option<&'a RawValue>,
+    #[serde(borrow)]
+    old_object: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct GroupVersionKind {
+    #[serde(default)]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct KindOnly {
+    #[serde(default)]
+    kind: String,
+}
+
+/// waPC `validate`: a ValidationRequest in, a ValidationResponse out.
+pub fn validate<R: Rule>(payload: &[u8]) -> Vec<u8> {
+    to_json(&validate_response::<R>(payload))
+}
+
+/// waPC `validate_settings`: settings JSON in, `{valid, message}` out.
+pub fn validate_settings<R: Rule>(payload: &[u8]) -> Vec<u8> {
+    let response = match std::str::from_utf8(payload)
+        .map_err(|e| SettingsError::new("", e.to_string()))
+        .and_then(parse_settings::<R::Settings>)
+    {
+        Ok(_) => SettingsValidationResponse {
+            valid: true,
+            message: None,
+        },
+        Err(e) => SettingsValidationResponse {
+            valid: false,
+            message: Some(format!("{}: {e}", R::NAME)),
+        },
+    };
+    serde_json::to_vec(&response).unwrap_or_else(|_| br#"{"valid":false}"#.to_vec())
+}
+
+/// The whole evaluation, as a response value.
+pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
+    let request: ValidationRequest = match serde_json::from_slice(payload) {
+        Ok(request) => request,
+        Err(e) => return bad_request(format!("{}: cannot read the request: {e}", R::NAME)),
+    };
+    let raw_settings = request.settings.map_or("{}", RawValue::get);
+    let settings = match cached_settings::<R::Settings>(raw_settings) {
+        Ok(settings) => settings,
+        Err(e) => return bad_request(format!("{}: {e}", R::NAME)),
+    };
+    evaluate::<R>(&request.request, &settings)
+}
+
+fn evaluate<R: Rule>(
+    request: &AdmissionRequest,
+    settings: &Settings<R::Settings>,
+) -> ValidationResponse {
+    if let Some(namespace) = &request.namespace
+        && settings.exemptions.namespace(namespace)
+    {
+        return accept(Vec::new());
+    }
+    let Some(object) = request.object else {
+        // DELETE and CONNECT carry no object; nothing can be checked.
+        return match request.operation.as_str() {
+            "DELETE" | "CONNECT" => accept(Vec::new()),
+            _ => bad_request(format!("{}: the request has no object", R::NAME)),
+        };
+    };
+    let kind = match &request.kind {
+        Some(gvk) if !gvk.kind.is_empty() => gvk.kind.clone(),
+        _ => match serde_json::from_str::<KindOnly>(object.get()) {
+            Ok(k) => k.kind,
+            Err(e) => return bad_request(format!("{}: cannot read the object: {e}", R::NAME)),
+        },
+    };
+    let report = match check::<R>(&kind, object, settings) {
+        Ok(Some(report)) => report,
+        Ok(None) => return accept(Vec::new()),
+        Err(e) => return bad_request(format!("{}: {e}", R::NAME)),
+    };
+    if report.is_clean() {
+        return accept(Vec::new());
+    }
+    // On UPDATE, what was already wrong in the old object warns instead of
+    // blocking, so that a metadata-only change is never refused.
+    let old_report = match (request.operation.as_str(), request.old_object) {
+        ("UPDATE", Some(old)) => check::<R>(&kind, old, settings).ok().flatten(),
+        _ => None,
+    };
+    let mut warnings = Vec::new();
+    let mut violations = Vec::new();
+    for violation in report.violations {
+        if old_report
+            .as_ref()
+            .is_some_and(|old| old.violations.contains(&violation))
+        {
+            warnings.push(format!(
+                "{}: preexisting, not blocking this update: {violation}",
+                R::NAME
+            ));
+        } else {
+            violations.push(violation);
+        }
+    }
+    let mut fixes = Vec::new();
+    for fix in report.fixes {
+        if old_report
+            .as_ref()
+            .is_some_and(|old| old.fixes.contains(&fix))
+        {
+            warnings.push(format!(
+                "{}: preexisting, left unchanged on update: {}",
+                R::NAME,
+                fix.reason
+            ));
+        } else {
+            fixes.push(fix);
+        }
+    }
+    if !violations.is_empty() {
+        return reject::<R>(&violations, warnings);
+    }
+    if fixes.is_empty() {
+        return accept(warnings);
+    }
+    let mut mutated: serde_json::Value = match serde_json::from_str(object.get()) {
+        Ok(value) => value,
+        Err(e) => return bad_request(format!("{}: cannot read the object: {e}", R::NAME)),
+    };
+    if let Err(e) = apply_fixes(&mut mutated, &fixes) {
+        return bad_request(format!("{}: {e}", R::NAME));
+    }
+    warnings.extend(
+        fixes
+            .iter()
+            .map(|fix| format!("{}: mutated: {fix}", R::NAME)),
+    );
+    ValidationResponse {
+        accepted: true,
+        message: None,
+        code: None,
+        mutated_object: Some(mutated),
+        audit_annotations: None,
+        warnings: Some(warnings),
+    }
+}
+
+/// Runs the rule on one object; `Ok(None)` when it holds no pod.
+fn check<R: Rule>(
+    kind: &str,
+    object: &RawValue,
+    settings: &Settings<R::Settings>,
+) -> Result<Option<Report>, String> {
+    let Some(pod) = Pod::locate(kind, object, &settings.exemptions, R::READS_ANNOTATIONS)? else {
+        return Ok(None);
+    };
+    let mut report = Report::new(!settings.rule.validate_only());
+    R::check(&settings.rule, &pod, &mut report);
+    Ok(Some(report))
+}
+
+fn reject<R: Rule>(violations: &[Violation], mut warnings: Vec<String>) -> ValidationResponse {
+    let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    let message = format!("{}: {}", R::NAME, listed.join("; "));
+    warnings.extend(listed.into_iter().map(|v| format!("{}: {v}", R::NAME)));
+    ValidationResponse {
+        accepted: false,
+        message: Some(message),
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: Some(warnings),
+    }
+}
+
+fn accept(warnings: Vec<String>) -> ValidationResponse {
+    ValidationResponse {
+        accepted: true,
+        message: None,
+        code: None,
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: (!warnings.is_empty()).then_some(warnings),
+    }
+}
+
+/// Malformed input: a rejection with code 400, never a trap.
+fn bad_request(message: String) -> ValidationResponse {
+    ValidationResponse {
+        accepted: false,
+        message: Some(message),
+        code: Some(400),
+        mutated_object: None,
+        audit_annotations: None,
+        warnings: None,
+    }
+}
+
+fn to_json(response: &ValidationResponse) -> Vec<u8> {
+    serde_json::to_vec(response).unwrap_or_else(|_| {
+        br#"{"accepted":false,"code":500,"message":"cannot encode the response"}"#.to_vec()
+    })
+}
+
+type CacheEntry = (TypeId, Box<str>, Rc<dyn Any>);
+
+thread_local! {
+    /// The last settings parsed per rule type: the host sends the same
+    /// settings with every request, so they are parsed once, not per request.
+    static SETTINGS_CACHE: RefCell<Vec<CacheEntry>> = const { RefCell::new(Vec::new()) };
+}
+
+fn cached_settings<S: RuleSettings + 'static>(raw: &str) -> Result<Rc<Settings<S>>, SettingsError> {
+    let type_id = TypeId::of::<S>();
+    let hit = SETTINGS_CACHE.with_borrow(|cache| {
+        cache
+            .iter()
+            .find(|(id, text, _)| *id == type_id && **text == *raw)
+            .and_then(|(_, _, parsed)| Rc::clone(parsed).downcast::<Settings<S>>().ok())
+    });
+    if let Some(settings) = hit {
+        return Ok(settings);
+    }
+    let parsed = Rc::new(parse_settings::<S>(raw)?);
+    SETTINGS_CACHE.with_borrow_mut(|cache| {
+        cache.retain(|(id, _, _)| *id != type_id);
+        cache.push((type_id, raw.into(), Rc::clone(&parsed) as Rc<dyn Any>));
+    });
+    Ok(parsed)
+}

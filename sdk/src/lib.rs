@@ -1,0 +1,64 @@
+//! The Palisade SDK: everything a pod-security rule shares.
+//!
+//! A rule is a type implementing [`Rule`]: its settings and a `check` over
+//! one [`Pod`]. The SDK reads the request, finds the pod in any workload
+//! kind, applies exemptions, compares with the old object on UPDATE, turns
+//! fixes into mutations and builds the response. [`export_rule!`] registers
+//! the waPC entry points in one line.
+
+pub mod capabilities;
+mod engine;
+pub mod k8s;
+pub mod path;
+pub mod pod;
+pub mod report;
+pub mod settings;
+
+pub use engine::{validate, validate_response, validate_settings};
+pub use path::FieldPath;
+pub use pod::{ContainerKind, ContainerRef, Level, Pod, PodLocation};
+pub use report::{Change, Report};
+pub use settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
+
+#[doc(hidden)]
+pub use kubewarden_policy_sdk;
+#[doc(hidden)]
+pub use wapc_guest;
+
+/// A pod-security rule.
+pub trait Rule {
+    /// The rule's name, as it appears in messages (`no-privilege`).
+    const NAME: &'static str;
+    /// Set for rules that read pod annotations (seccomp, AppArmor); others
+    /// do not pay for parsing them.
+    const READS_ANNOTATIONS: bool = false;
+    type Settings: RuleSettings + 'static;
+
+    /// Reports every violation and fix for one pod.
+    fn check(settings: &Self::Settings, pod: &Pod, report: &mut Report);
+}
+
+/// Registers the waPC functions for a rule. Expands to nothing unless the
+/// crate is built for wasm32 with its `wapc-export` feature (on by default),
+/// so rules can also be linked together as plain libraries.
+#[macro_export]
+macro_rules! export_rule {
+    ($rule:ty) => {
+        #[cfg(all(target_arch = "wasm32", feature = "wapc-export"))]
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn wapc_init() {
+            use $crate::wapc_guest::register_function;
+            register_function(
+                "protocol_version",
+                $crate::kubewarden_policy_sdk::protocol_version_guest,
+            );
+            register_function("validate", |payload: &[u8]| {
+                Ok($crate::validate::<$rule>(payload))
+            });
+            register_function("validate_settings", |payload: &[u8]| {
+                Ok($crate::validate_settings::<$rule>(payload))
+            });
+        }
+    };
+}

@@ -1,0 +1,500 @@
+//! Finding the pod inside any workload, and walking its containers.
+
+use crate::k8s::{
+    Container, PodSecurityContext, PodSpec, ProfileRef, SeLinuxOptions, SecurityContext,
+};
+use crate::path::FieldPath;
+use crate::settings::Exemptions;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// Where the pod spec sits in the admitted object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodLocation {
+    /// A Pod: `spec`.
+    Pod,
+    /// Deployment, ReplicaSet, StatefulSet, DaemonSet, Job,
+    /// ReplicationController and any other kind with `spec.template`.
+    Template,
+    /// CronJob: `spec.jobTemplate.spec.template`.
+    CronJob,
+    /// PodTemplate: `template`.
+    PodTemplate,
+}
+
+impl PodLocation {
+    fn prefix(self) -> &'static [&'static str] {
+        match self {
+            PodLocation::Pod => &[],
+            PodLocation::Template => &["spec", "template"],
+            PodLocation::CronJob => &["spec", "jobTemplate", "spec", "template"],
+            PodLocation::PodTemplate => &["template"],
+        }
+    }
+
+    /// Path of the pod spec, e.g. `spec.template.spec`.
+    pub fn spec_path(self) -> FieldPath {
+        FieldPath::root().keys(self.prefix()).key("spec")
+    }
+
+    /// Path of the pod metadata, e.g. `spec.template.metadata`.
+    pub fn metadata_path(self) -> FieldPath {
+        FieldPath::root().keys(self.prefix()).key("metadata")
+    }
+}
+
+/// The pod of a workload: its spec, annotations and location.
+#[derive(Debug)]
+pub struct Pod<'s> {
+    pub spec: PodSpec,
+    /// Pod (template) annotations; read only for rules that ask for them.
+    pub annotations: BTreeMap<String, String>,
+    pub location: PodLocation,
+    exemptions: &'s Exemptions,
+}
+
+// Shapes of the supported kinds, parsed in one pass down to the pod spec.
+#[derive(Deserialize)]
+struct PodShell<'a> {
+    #[serde(borrow)]
+    metadata: Option<&'a RawValue>,
+    spec: Option<PodSpec>,
+}
+
+#[derive(Deserialize)]
+struct TemplateHolder<'a> {
+    #[serde(borrow)]
+    template: Option<PodShell<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WithTemplate<'a> {
+    #[serde(borrow)]
+    spec: Option<TemplateHolder<'a>>,
+}
+
+#[derive(Deserialize)]
+struct JobTemplateHolder<'a> {
+    #[serde(borrow, rename = "jobTemplate")]
+    job_template: Option<WithTemplate<'a>>,
+}
+
+#[derive(Deserialize)]
+struct CronJobShell<'a> {
+    #[serde(borrow)]
+    spec: Option<JobTemplateHolder<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct Metadata {
+    #[serde(default)]
+    annotations: Option<BTreeMap<String, String>>,
+}
+
+/// Kinds whose pod template sits at `spec.template`: a missing template is
+/// an error for these (fail closed), and merely "no pod" for unknown kinds.
+const TEMPLATE_KINDS: [&str; 6] = [
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "ReplicationController",
+];
+
+impl<'s> Pod<'s> {
+    /// Finds the pod in an object of the given kind. `Ok(None)` means the
+    /// object carries no pod (a ConfigMap, say): there is nothing to check.
+    pub fn locate(
+        kind: &str,
+        object: &RawValue,
+        exemptions: &'s Exemptions,
+        read_annotations: bool,
+    ) -> Result<Option<Self>, String> {
+        let json = object.get();
+        let parse_err = |e: serde_json::Error| format!("cannot read {kind}: {e}");
+        let (shell, location, required) = match kind {
+            "Pod" => (
+                serde_json::from_str::<PodShell>(json).map_err(parse_err)?,
+                PodLocation::Pod,
+                true,
+            ),
+            "CronJob" => {
+                let cron: CronJobShell = serde_json::from_str(json).map_err(parse_err)?;
+                let shell = cron
+                    .spec
+                    .and_then(|s| s.job_template)
+                    .and_then(|j| j.spec)
+                    .and_then(|s| s.template);
+                (unwrap_shell(shell), PodLocation::CronJob, true)
+            }
+            "PodTemplate" => {
+                let holder: TemplateHolder = serde_json::from_str(json).map_err(parse_err)?;
+                (
+                    unwrap_shell(holder.template),
+                    PodLocation::PodTemplate,
+                    true,
+                )
+            }
+            _ => {
+                let workload: WithTemplate = serde_json::from_str(json).map_err(parse_err)?;
+                let shell = workload.spec.and_then(|s| s.template);
+                (
+                    unwrap_shell(shell),
+                    PodLocation::Template,
+                    TEMPLATE_KINDS.contains(&kind),
+                )
+            }
+        };
+        let Some(spec) = shell.spec else {
+            return if required {
+                Err(format!(
+                    "{kind} has no pod spec at {}",
+                    location.spec_path()
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let annotations = match (read_annotations, shell.metadata) {
+            (true, Some(raw)) => serde_json::from_str::<Option<Metadata>>(raw.get())
+                .map_err(|e| format!("cannot read {}: {e}", location.metadata_path()))?
+                .unwrap_or_default()
+                .annotations
+                .unwrap_or_default(),
+            _ => BTreeMap::new(),
+        };
+        Ok(Some(Pod {
+            spec,
+            annotations,
+            location,
+            exemptions,
+        }))
+    }
+
+    /// A pod built directly from a spec, for rule unit tests.
+    pub fn from_spec(spec: PodSpec, location: PodLocation, exemptions: &'s Exemptions) -> Self {
+        Pod {
+            spec,
+            annotations: BTreeMap::new(),
+            location,
+            exemptions,
+        }
+    }
+
+    /// Path of a field of the pod spec, e.g. `spec.hostPID`.
+    pub fn spec_path(&self, keys: &[&'static str]) -> FieldPath {
+        self.location.spec_path().keys(keys)
+    }
+
+    /// Path of a pod-level security context field.
+    pub fn security_context_path(&self, field: &'static str) -> FieldPath {
+        self.spec_path(&["securityContext", field])
+    }
+
+    pub fn security_context(&self) -> Option<&PodSecurityContext> {
+        self.spec.security_context.as_ref()
+    }
+
+    /// Every non-exempt container of every kind: containers, then init
+    /// containers, then ephemeral containers.
+    pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {
+        let spec = &self.spec;
+        [
+            (ContainerKind::Container, &spec.containers),
+            (ContainerKind::InitContainer, &spec.init_containers),
+            (
+                ContainerKind::EphemeralContainer,
+                &spec.ephemeral_containers,
+            ),
+        ]
+        .into_iter()
+        .flat_map(move |(kind, list)| {
+            list.iter()
+                .enumerate()
+                .map(move |(index, container)| ContainerRef {
+                    kind,
+                    index,
+                    container,
+                    pod: self,
+                })
+        })
+        .filter(|c| {
+            !self
+                .exemptions
+                .container(&c.container.name, c.container.image.as_deref())
+        })
+    }
+}
+
+fn unwrap_shell(shell: Option<PodShell<'_>>) -> PodShell<'_> {
+    shell.unwrap_or(PodShell {
+        metadata: None,
+        spec: None,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    InitContainer,
+    EphemeralContainer,
+}
+
+impl ContainerKind {
+    /// The pod spec field that lists containers of this kind.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::InitContainer => "initContainers",
+            ContainerKind::EphemeralContainer => "ephemeralContainers",
+        }
+    }
+
+    /// How messages name a container of this kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "container",
+            ContainerKind::InitContainer => "init container",
+            ContainerKind::EphemeralContainer => "ephemeral container",
+        }
+    }
+}
+
+/// Whether an effective value came from the container or the pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Container,
+    Pod,
+}
+
+/// One container of a pod, with where it is.
+#[derive(Clone, Copy, Debug)]
+pub struct ContainerRef<'p> {
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub container: &'p Container,
+    pod: &'p Pod<'p>,
+}
+
+impl<'p> ContainerRef<'p> {
+    pub fn name(&self) -> &'p str {
+        &self.container.name
+    }
+
+    /// e.g. `init container "setup"`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} {:?}", self.kind.noun(), self.container.name)
+    }
+
+    /// Path of this container, e.g. `spec.template.spec.initContainers[1]`.
+    pub fn path(&self) -> FieldPath {
+        self.pod
+            .location
+            .spec_path()
+            .key(self.kind.field())
+            .index(self.index)
+    }
+
+    /// Path of a field below this container, e.g. `["securityContext", "privileged"]`.
+    pub fn field_path(&self, keys: &[&'static str]) -> FieldPath {
+        self.path().keys(keys)
+    }
+
+    /// Path of a security context field at the given level.
+    pub fn security_context_path(&self, level: Level, field: &'static str) -> FieldPath {
+        match level {
+            Level::Container => self.field_path(&["securityContext", field]),
+            Level::Pod => self.pod.security_context_path(field),
+        }
+    }
+
+    pub fn security_context(&self) -> Option<&'p SecurityContext> {
+        self.container.security_context.as_ref()
+    }
+
+    /// The container's value if set, else the pod's: Kubernetes' precedence.
+    pub fn effective<T>(
+        &self,
+        container: impl FnOnce(&'p SecurityContext) -> Option<T>,
+        pod: impl FnOnce(&'p PodSecurityContext) -> Option<T>,
+    ) -> Option<(T, Level)> {
+        if let Some(value) = self.security_context().and_then(container) {
+            return Some((value, Level::Container));
+        }
+        self.pod
+            .spec
+            .security_context
+            .as_ref()
+            .and_then(pod)
+            .map(|value| (value, Level::Pod))
+    }
+
+    pub fn run_as_user(&self) -> Option<(i64, Level)> {
+        self.effective(|c| c.run_as_user, |p| p.run_as_user)
+    }
+
+    pub fn run_as_group(&self) -> Option<(i64, Level)> {
+        self.effective(|c| c.run_as_group, |p| p.run_as_group)
+    }
+
+    pub fn run_as_non_root(&self) -> Option<(bool, Level)> {
+        self.effective(|c| c.run_as_non_root, |p| p.run_as_non_root)
+    }
+
+    pub fn seccomp_profile(&self) -> Option<(&'p ProfileRef, Level)> {
+        self.effective(
+            |c| c.seccomp_profile.as_ref(),
+            |p| p.seccomp_profile.as_ref(),
+        )
+    }
+
+    pub fn app_armor_profile(&self) -> Option<(&'p ProfileRef, Level)> {
+        self.effective(
+            |c| c.app_armor_profile.as_ref(),
+            |p| p.app_armor_profile.as_ref(),
+        )
+    }
+
+    pub fn se_linux_options(&self) -> Option<(&'p SeLinuxOptions, Level)> {
+        self.effective(
+            |c| c.se_linux_options.as_ref(),
+            |p| p.se_linux_options.as_ref(),
+        )
+    }
+
+    pub fn windows_host_process(&self) -> Option<(bool, Level)> {
+        self.effective(
+            |c| c.windows_options.as_ref().and_then(|w| w.host_process),
+            |p| p.windows_options.as_ref().and_then(|w| w.host_process),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(json: &str) -> Box<RawValue> {
+        RawValue::from_string(json.to_owned()).unwrap()
+    }
+
+    const SPEC: &str = r#"{"containers":[{"name":"app","image":"nginx"}],
+        "initContainers":[{"name":"init","image":"busybox"}],
+        "ephemeralContainers":[{"name":"debug","image":"registry.example.com/debug/sh"}]}"#;
+
+    #[test]
+    fn finds_the_pod_in_every_workload_kind() {
+        let none = Exemptions::default();
+        let cases = [
+            ("Pod", format!(r#"{{"spec":{SPEC}}}"#), "spec"),
+            (
+                "Deployment",
+                format!(r#"{{"spec":{{"template":{{"spec":{SPEC}}}}}}}"#),
+                "spec.template.spec",
+            ),
+            (
+                "Rollout",
+                format!(r#"{{"spec":{{"template":{{"spec":{SPEC}}}}}}}"#),
+                "spec.template.spec",
+            ),
+            (
+                "CronJob",
+                format!(
+                    r#"{{"spec":{{"jobTemplate":{{"spec":{{"template":{{"spec":{SPEC}}}}}}}}}}}"#
+                ),
+                "spec.jobTemplate.spec.template.spec",
+            ),
+            (
+                "PodTemplate",
+                format!(r#"{{"template":{{"spec":{SPEC}}}}}"#),
+                "template.spec",
+            ),
+        ];
+        for (kind, json, path) in cases {
+            let object = raw(&json);
+            let pod = Pod::locate(kind, &object, &none, false).unwrap().unwrap();
+            let names: Vec<_> = pod.containers().map(|c| c.path().to_string()).collect();
+            assert_eq!(
+                names,
+                [
+                    format!("{path}.containers[0]"),
+                    format!("{path}.initContainers[0]"),
+                    format!("{path}.ephemeralContainers[0]")
+                ],
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn objects_without_pods() {
+        let none = Exemptions::default();
+        let config_map = raw(r#"{"kind":"ConfigMap","data":{"a":"b"}}"#);
+        assert!(
+            Pod::locate("ConfigMap", &config_map, &none, false)
+                .unwrap()
+                .is_none()
+        );
+        // A known workload kind without its template is malformed: refuse it.
+        let broken = raw(r#"{"spec":{"replicas":1}}"#);
+        let err = Pod::locate("Deployment", &broken, &none, false).unwrap_err();
+        assert!(err.contains("spec.template.spec"), "{err}");
+        assert!(Pod::locate("Pod", &raw("{}"), &none, false).is_err());
+        assert!(Pod::locate("Pod", &raw(r#"{"spec":"x"}"#), &none, false).is_err());
+    }
+
+    #[test]
+    fn exempt_containers_are_skipped() {
+        let exemptions = Exemptions {
+            container_names: vec!["init".into()],
+            images: vec![glob::Pattern::new("registry.example.com/debug/*").unwrap()],
+            ..Default::default()
+        };
+        let object = raw(&format!(r#"{{"spec":{SPEC}}}"#));
+        let pod = Pod::locate("Pod", &object, &exemptions, false)
+            .unwrap()
+            .unwrap();
+        let names: Vec<_> = pod.containers().map(|c| c.name()).collect();
+        assert_eq!(names, ["app"]);
+    }
+
+    #[test]
+    fn container_settings_override_pod_settings() {
+        let none = Exemptions::default();
+        let object = raw(
+            r#"{"spec":{"securityContext":{"runAsUser":1000,"runAsNonRoot":true},
+               "containers":[{"name":"a","securityContext":{"runAsUser":0}},{"name":"b"}]}}"#,
+        );
+        let pod = Pod::locate("Pod", &object, &none, false).unwrap().unwrap();
+        let users: Vec<_> = pod.containers().map(|c| c.run_as_user()).collect();
+        assert_eq!(
+            users,
+            [Some((0, Level::Container)), Some((1000, Level::Pod))]
+        );
+        let a = pod.containers().next().unwrap();
+        assert_eq!(a.run_as_non_root(), Some((true, Level::Pod)));
+        assert_eq!(
+            a.security_context_path(Level::Pod, "runAsNonRoot")
+                .to_string(),
+            "spec.securityContext.runAsNonRoot"
+        );
+    }
+
+    #[test]
+    fn annotations_are_read_when_asked() {
+        let none = Exemptions::default();
+        let object = raw(
+            r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#,
+        );
+        let pod = Pod::locate("Deployment", &object, &none, true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(pod.annotations.get("a").map(String::as_str), Some("b"));
+        let pod = Pod::locate("Deployment", &object, &none, false)
+            .unwrap()
+            .unwrap();
+        assert!(pod.annotations.is_empty());
+    }
+}
