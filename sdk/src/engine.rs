@@ -73,7 +73,12 @@ pub fn validate_settings<R: Rule>(payload: &[u8]) -> Vec<u8> {
 
 /// The whole evaluation, as a response value.
 pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
-    let request: ValidationRequest = match serde_json::from_slice(payload) {
+    // One UTF-8 check up front; every later parse reads `&str` (one reader
+    // type compiled in, and no second validation of borrowed raw values).
+    let request: ValidationRequest = match std::str::from_utf8(payload)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(text).map_err(|e| e.to_string()))
+    {
         Ok(request) => request,
         Err(e) => return bad_request(format!("{}: cannot read the request: {e}", R::NAME)),
     };

@@ -59,6 +59,10 @@ macro_rules! export_rule {
             register_function("validate_settings", |payload: &[u8]| {
                 Ok($crate::validate_settings::<$rule>(payload))
             });
+            // Linear memory size in pages, for the benchmark's leak check.
+            register_function("memory_pages", |_: &[u8]| {
+                Ok(core::arch::wasm32::memory_size(0).to_string().into_bytes())
+            });
         }
     };
 }
