@@ -2,7 +2,9 @@
 //! the tools that turn them into artifacts.
 
 pub mod annotate;
+pub mod artifacthub;
 pub mod cases;
+pub mod examples;
 pub mod host;
 pub mod oci;
 pub mod package;

@@ -45,6 +45,26 @@ enum Command {
         #[arg(long, default_value = "ghcr.io/palisade-policies")]
         registry: String,
     },
+    /// Print the verdict table of the manifests under a directory, checked against its expected.yml.
+    Examples {
+        /// The examples directory.
+        examples: PathBuf,
+        /// Where `make artifacts` wrote the policies.
+        #[arg(long, default_value = "target/artifacts")]
+        artifacts: PathBuf,
+    },
+    /// Write the Artifact Hub repository file and one package per policy.
+    Artifacthub {
+        /// The directory holding one directory per policy.
+        #[arg(long, default_value = "policies")]
+        policies: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "artifacthub")]
+        out: PathBuf,
+        /// Registry the packages reference.
+        #[arg(long, default_value = "ghcr.io/palisade-policies")]
+        registry: String,
+    },
     /// Write a policy's e2e.bats from its test_data/cases.yml.
     Bats {
         /// The policy's directory.
@@ -96,6 +116,23 @@ fn execute(cli: Cli) -> Result<()> {
                 packaged.module_path.display()
             );
         }
+        Command::Examples {
+            examples,
+            artifacts,
+        } => {
+            let outcomes = palisade_e2e::examples::evaluate(&artifacts, &examples)?;
+            print!("{}", palisade_e2e::examples::render(&outcomes));
+            palisade_e2e::examples::check_expected(&examples, &outcomes)?;
+            println!(
+                "\nevery verdict matches {}",
+                examples.join("expected.yml").display()
+            );
+        }
+        Command::Artifacthub {
+            policies,
+            out,
+            registry,
+        } => write_artifacthub(&policies, &out, &registry)?,
         Command::Bats { policy_dir } => {
             let name = policy_dir
                 .file_name()
@@ -107,6 +144,47 @@ fn execute(cli: Cli) -> Result<()> {
                 palisade_e2e::cases::render_bats(name, &cases)?,
             )?;
         }
+    }
+    Ok(())
+}
+
+fn write_artifacthub(
+    policies: &std::path::Path,
+    out: &std::path::Path,
+    registry: &str,
+) -> Result<()> {
+    use palisade_e2e::{annotate, artifacthub};
+    std::fs::create_dir_all(out)?;
+    std::fs::write(
+        out.join("artifacthub-repo.yml"),
+        serde_norway::to_string(&artifacthub::repository())?,
+    )?;
+    let mut dirs: Vec<_> = std::fs::read_dir(policies)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("metadata.yml").exists())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let metadata =
+            annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml"))?)?;
+        let readme = std::fs::read_to_string(dir.join("README.md"))?;
+        let version = palisade_e2e::package::version(&metadata)?;
+        let path = out.join(&name).join("artifacthub-pkg.yml");
+        let created_at = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| artifacthub::previous_created_at(&text, &version))
+            .unwrap_or_else(|| {
+                humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+            });
+        let package = artifacthub::package(&name, &metadata, &readme, registry, &created_at)?;
+        std::fs::create_dir_all(out.join(&name))?;
+        std::fs::write(&path, serde_norway::to_string(&package)?)?;
+        println!("{}", path.display());
     }
     Ok(())
 }

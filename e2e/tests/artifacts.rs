@@ -109,3 +109,56 @@ fn cluster_admission_policies_reference_the_artifact() {
         assert!(!policy["spec"]["rules"].as_array().unwrap().is_empty());
     }
 }
+
+#[test]
+fn artifacthub_packages_are_generated_from_metadata_and_current() {
+    use palisade_e2e::artifacthub;
+    let hub = common::workspace().join("artifacthub");
+    let repo: Value =
+        serde_norway::from_str(&std::fs::read_to_string(hub.join("artifacthub-repo.yml")).unwrap())
+            .unwrap();
+    assert!(repo["repositoryID"].is_string() && repo["owners"].is_array());
+    for dir in common::policy_dirs() {
+        let name = common::name(&dir);
+        let path = hub.join(&name).join("artifacthub-pkg.yml");
+        let committed = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} missing: run `make artifacthub`", path.display()));
+        let metadata =
+            annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml")).unwrap())
+                .unwrap();
+        let version = palisade_e2e::package::version(&metadata).unwrap();
+        let created_at =
+            artifacthub::previous_created_at(&committed, &version).unwrap_or_else(|| {
+                panic!("{name}: artifacthub package is for another version: run `make artifacthub`")
+            });
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        let expected = artifacthub::package(
+            &name,
+            &metadata,
+            &readme,
+            "ghcr.io/palisade-policies",
+            &created_at,
+        )
+        .unwrap();
+        let found: Value = serde_norway::from_str(&committed).unwrap();
+        assert_eq!(
+            found, expected,
+            "{name}: artifacthub package is stale: run `make artifacthub`"
+        );
+        // The fields Artifact Hub requires of a package.
+        for field in ["version", "name", "displayName", "createdAt", "description"] {
+            assert!(
+                found[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: {field}"
+            );
+        }
+        assert!(
+            humantime::parse_rfc3339(found["createdAt"].as_str().unwrap()).is_ok(),
+            "{name}: createdAt is not RFC 3339"
+        );
+        assert_eq!(
+            found["annotations"]["kubewarden/mutation"],
+            metadata["mutating"].to_string()
+        );
+    }
+}

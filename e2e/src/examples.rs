@@ -1,0 +1,184 @@
+//! `palisade examples`: every manifest under `examples/` through every built
+//! policy, as a verdict table a newcomer can read, checked against
+//! `examples/expected.yml`.
+
+use crate::host::{Policy, ValidationResponse};
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Admitted,
+    Mutated,
+    Denied,
+}
+
+impl Verdict {
+    pub fn of(response: &ValidationResponse) -> Self {
+        match (response.accepted, &response.mutated_object) {
+            (false, _) => Verdict::Denied,
+            (true, Some(_)) => Verdict::Mutated,
+            (true, None) => Verdict::Admitted,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Admitted => "admitted",
+            Verdict::Mutated => "mutated",
+            Verdict::Denied => "denied",
+        }
+    }
+}
+
+/// Wraps a manifest in the AdmissionRequest the API server would send on CREATE.
+pub fn admission_request(object: &Value) -> Result<Value> {
+    let kind = object["kind"].as_str().context("manifest has no kind")?;
+    let api_version = object["apiVersion"]
+        .as_str()
+        .context("manifest has no apiVersion")?;
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let resource = format!("{}s", kind.to_ascii_lowercase());
+    let gvk = json!({"group": group, "version": version, "kind": kind});
+    let gvr = json!({"group": group, "version": version, "resource": resource});
+    Ok(json!({
+        "uid": format!("example-{}", object["metadata"]["name"].as_str().unwrap_or("unnamed")),
+        "kind": gvk, "requestKind": gvk, "resource": gvr, "requestResource": gvr,
+        "name": object["metadata"]["name"], "namespace": "default", "operation": "CREATE",
+        "userInfo": {"username": "example-user", "groups": ["system:authenticated"]},
+        "object": object, "oldObject": null, "dryRun": false,
+    }))
+}
+
+pub struct Outcome {
+    pub example: String,
+    pub policy: String,
+    pub verdict: Verdict,
+    pub message: Option<String>,
+}
+
+/// Evaluates every example with every policy found under `artifacts`.
+pub fn evaluate(artifacts: &Path, examples: &Path) -> Result<Vec<Outcome>> {
+    let settings: BTreeMap<String, Value> =
+        match std::fs::read_to_string(examples.join("settings.yml")) {
+            Ok(text) => serde_norway::from_str::<Option<_>>(&text)?.unwrap_or_default(),
+            Err(_) => BTreeMap::new(),
+        };
+    let mut policies = Vec::new();
+    for entry in
+        std::fs::read_dir(artifacts).with_context(|| format!("reading {}", artifacts.display()))?
+    {
+        let dir = entry?.path();
+        let module = dir.join("policy.wasm");
+        if module.exists() {
+            let name = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            policies.push((name, Policy::load(&module)?));
+        }
+    }
+    policies.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut manifests: Vec<_> = std::fs::read_dir(examples)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    manifests.sort();
+    let mut outcomes = Vec::new();
+    for manifest in manifests {
+        let object: Value = serde_norway::from_str(&std::fs::read_to_string(&manifest)?)
+            .with_context(|| format!("parsing {}", manifest.display()))?;
+        let request = admission_request(&object)?;
+        let example = format!(
+            "{} ({})",
+            object["metadata"]["name"].as_str().unwrap_or_default(),
+            object["kind"].as_str().unwrap_or_default()
+        );
+        for (name, policy) in &policies {
+            let settings = settings.get(name).cloned().unwrap_or_else(|| json!({}));
+            let response = policy.validate(&request, &settings)?;
+            outcomes.push(Outcome {
+                example: example.clone(),
+                policy: name.clone(),
+                verdict: Verdict::of(&response),
+                message: response.message,
+            });
+        }
+    }
+    Ok(outcomes)
+}
+
+/// The verdict table, then the denial messages.
+pub fn render(outcomes: &[Outcome]) -> String {
+    let mut policies: Vec<&str> = outcomes.iter().map(|o| o.policy.as_str()).collect();
+    policies.sort();
+    policies.dedup();
+    let mut examples: Vec<&str> = Vec::new();
+    for o in outcomes {
+        if !examples.contains(&o.example.as_str()) {
+            examples.push(&o.example);
+        }
+    }
+    let first = examples.iter().map(|e| e.len()).max().unwrap_or(7).max(7);
+    let mut out = String::new();
+    let _ = write!(out, "{:<first$}", "example");
+    for p in &policies {
+        let _ = write!(out, "  {p:<w$}", w = p.len().max(8));
+    }
+    out.push('\n');
+    for example in &examples {
+        let _ = write!(out, "{example:<first$}");
+        for p in &policies {
+            let verdict = outcomes
+                .iter()
+                .find(|o| o.example == *example && o.policy == *p)
+                .map_or("-", |o| o.verdict.as_str());
+            let _ = write!(out, "  {verdict:<w$}", w = p.len().max(8));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    for o in outcomes.iter().filter(|o| o.verdict == Verdict::Denied) {
+        let _ = writeln!(
+            out,
+            "{} denied by {}",
+            o.example,
+            o.message.as_deref().unwrap_or("?")
+        );
+    }
+    out
+}
+
+/// Compares with `expected.yml` (example name -> policy -> verdict).
+pub fn check_expected(examples: &Path, outcomes: &[Outcome]) -> Result<()> {
+    let text = std::fs::read_to_string(examples.join("expected.yml"))
+        .context("reading examples/expected.yml")?;
+    let expected: BTreeMap<String, BTreeMap<String, String>> = serde_norway::from_str(&text)?;
+    let mut wrong = Vec::new();
+    for o in outcomes {
+        let name = o.example.split(' ').next().unwrap_or_default();
+        match expected.get(name).and_then(|e| e.get(&o.policy)) {
+            Some(v) if v == o.verdict.as_str() => {}
+            Some(v) => wrong.push(format!(
+                "{name} / {}: {} but expected {v}",
+                o.policy,
+                o.verdict.as_str()
+            )),
+            None => wrong.push(format!(
+                "{name} / {}: no expectation in examples/expected.yml",
+                o.policy
+            )),
+        }
+    }
+    if !wrong.is_empty() {
+        bail!(
+            "examples disagree with examples/expected.yml:\n{}",
+            wrong.join("\n")
+        );
+    }
+    Ok(())
+}
