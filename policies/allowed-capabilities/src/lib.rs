@@ -1,0 +1,402 @@
+//! allowed-capabilities: which Linux capabilities containers may add, which
+//! they must drop, and which they get by default.
+//! Azure `k8sazureallowedcapabilities`, PSP `allowedCapabilities`,
+//! `requiredDropCapabilities` and `defaultAddCapabilities`.
+
+use palisade_sdk::capabilities::{CapabilitySet, normalize};
+use palisade_sdk::{Change, Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Capabilities a container may add; `*` allows any, empty allows none.
+    #[serde(
+        default,
+        alias = "allowedCapabilities",
+        deserialize_with = "capability_set"
+    )]
+    pub allowed_capabilities: CapabilitySet,
+    /// Capabilities every container must drop (`ALL` in its drop list also does).
+    #[serde(
+        default,
+        alias = "requiredDropCapabilities",
+        deserialize_with = "capability_set"
+    )]
+    pub required_drop_capabilities: CapabilitySet,
+    /// Capabilities added to every container that does not list them.
+    #[serde(default, deserialize_with = "capability_set")]
+    pub default_add_capabilities: CapabilitySet,
+    /// Reject instead of mutating.
+    #[serde(default)]
+    pub validate_only: bool,
+}
+
+/// A list of capability names, normalised (`cap_net_raw` is `NET_RAW`) and
+/// without repeats, so that each missing capability is reported once.
+fn capability_set<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CapabilitySet, D::Error> {
+    let mut names: Vec<String> = Vec::new();
+    for name in Vec::<String>::deserialize(deserializer)? {
+        let name = normalize(&name);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(CapabilitySet::new(&names))
+}
+
+impl RuleSettings for Settings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        let allowed = &self.allowed_capabilities;
+        let drop = &self.required_drop_capabilities;
+        let add = &self.default_add_capabilities;
+        for (field, set) in [
+            ("allowed_capabilities", allowed),
+            ("required_drop_capabilities", drop),
+            ("default_add_capabilities", add),
+        ] {
+            if set.names().iter().any(String::is_empty) {
+                return Err(SettingsError::new(field, "a capability name is empty"));
+            }
+            if field != "allowed_capabilities" && set.names().iter().any(|n| n == "*") {
+                return Err(SettingsError::new(
+                    field,
+                    "`*` is only meaningful in allowed_capabilities; write ALL",
+                ));
+            }
+        }
+        for name in add.names() {
+            if !allowed.contains(name) {
+                return Err(SettingsError::new(
+                    "default_add_capabilities",
+                    format!("{name} is not in allowed_capabilities"),
+                ));
+            }
+            if drop.contains(name) {
+                return Err(SettingsError::new(
+                    "default_add_capabilities",
+                    format!("{name} would be dropped again by required_drop_capabilities"),
+                ));
+            }
+        }
+        // As PSP: a capability both allowed and required to be dropped is a
+        // contradiction (by name: dropping ALL and allowing some is fine).
+        if let Some(name) = allowed
+            .names()
+            .iter()
+            .find(|n| *n != "*" && *n != "ALL" && drop.names().contains(n))
+        {
+            return Err(SettingsError::new(
+                "allowed_capabilities",
+                format!("{name} is also in required_drop_capabilities"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_only(&self) -> bool {
+        self.validate_only
+    }
+}
+
+pub struct AllowedCapabilities;
+
+impl Rule for AllowedCapabilities {
+    const NAME: &'static str = "allowed-capabilities";
+    type Settings = Settings;
+
+    fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        for container in pod.containers() {
+            let caps = container
+                .security_context()
+                .and_then(|sc| sc.capabilities.as_ref());
+            let add = caps.map_or(&[][..], |c| c.add.as_slice());
+            let drop = caps.map_or(&[][..], |c| c.drop.as_slice());
+            let add_path = container.field_path(&["securityContext", "capabilities", "add"]);
+            let drop_path = container.field_path(&["securityContext", "capabilities", "drop"]);
+            for (i, name) in add.iter().enumerate() {
+                if !settings.allowed_capabilities.contains(name) {
+                    let message = format!(
+                        "{} may not add {} (not in allowed_capabilities)",
+                        container.describe(),
+                        normalize(name)
+                    );
+                    report.violation(add_path.index(i), message);
+                }
+            }
+            let dropped = CapabilitySet::new(drop);
+            for name in settings.required_drop_capabilities.names() {
+                if !dropped.contains(name) {
+                    let reason = format!("{} must drop {name}", container.describe());
+                    report.fix(drop_path.clone(), Change::Append(json!(name)), reason);
+                }
+            }
+            // As PSP, a default is not added back to a container that drops it by name.
+            let added = CapabilitySet::new(add);
+            for name in settings.default_add_capabilities.names() {
+                if !added.contains(name) && !drop.iter().any(|d| normalize(d) == *name) {
+                    let reason = format!("{} must add default {name}", container.describe());
+                    report.fix(add_path.clone(), Change::Append(json!(name)), reason);
+                }
+            }
+        }
+    }
+}
+
+export_rule!(AllowedCapabilities);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn request(operation: &str, object: Value, old: Value, settings: Value) -> Value {
+        let payload = json!({
+            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                        "operation": operation, "namespace": "default",
+                        "object": object, "oldObject": old},
+            "settings": settings,
+        });
+        let out = palisade_sdk::validate::<AllowedCapabilities>(payload.to_string().as_bytes());
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    fn run(settings: Value, object: Value) -> Value {
+        request("CREATE", object, Value::Null, settings)
+    }
+
+    fn settings_error(settings: Value) -> String {
+        let out =
+            palisade_sdk::validate_settings::<AllowedCapabilities>(settings.to_string().as_bytes());
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(out["valid"], false, "{settings} was accepted");
+        out["message"].as_str().unwrap().to_owned()
+    }
+
+    fn pod(caps: Value) -> Value {
+        let sc = json!({"capabilities": caps});
+        json!({"kind": "Pod", "spec": {
+            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
+            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
+    }
+
+    fn bare_pod() -> Value {
+        json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+    }
+
+    fn message(out: &Value) -> &str {
+        assert_eq!(out["accepted"], false, "{out}");
+        out["message"].as_str().unwrap()
+    }
+
+    #[test]
+    fn allowed_capabilities_are_accepted() {
+        let out = run(
+            json!({"allowed_capabilities": ["NET_BIND_SERVICE", "CHOWN"]}),
+            pod(json!({"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null());
+        assert_eq!(run(json!({}), bare_pod())["accepted"], true);
+        assert_eq!(run(json!({}), pod(json!(null)))["accepted"], true);
+    }
+
+    #[test]
+    fn added_capabilities_not_allowed_are_rejected_in_every_container_kind() {
+        let out = run(
+            json!({"allowed_capabilities": ["NET_BIND_SERVICE"]}),
+            pod(json!({"add": ["NET_BIND_SERVICE", "SYS_ADMIN"]})),
+        );
+        let message = message(&out);
+        for kind in ["containers", "initContainers", "ephemeralContainers"] {
+            let path = format!("spec.{kind}[0].securityContext.capabilities.add[1]");
+            assert!(message.contains(&path), "{message}");
+        }
+        assert!(!message.contains("add[0]"), "{message}");
+        assert!(message.contains("container \"app\" may not add SYS_ADMIN"));
+    }
+
+    #[test]
+    fn empty_allowed_list_allows_no_addition() {
+        let out = run(json!({}), pod(json!({"add": ["CHOWN"]})));
+        assert!(message(&out).contains("add[0]"));
+    }
+
+    #[test]
+    fn star_allows_any_capability() {
+        let out = run(
+            json!({"allowedCapabilities": ["*"]}),
+            pod(json!({"add": ["SYS_ADMIN", "ALL"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+    }
+
+    #[test]
+    fn names_compare_without_case_or_cap_prefix() {
+        let out = run(
+            json!({"allowed_capabilities": ["NET_ADMIN"], "required_drop_capabilities": ["cap_net_raw"]}),
+            pod(json!({"add": ["cap_net_admin"], "drop": ["CAP_NET_RAW"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn missing_required_drops_are_appended() {
+        let out = run(
+            json!({"required_drop_capabilities": ["cap_net_raw", "MKNOD", "NET_RAW"]}),
+            pod(json!({"drop": ["MKNOD"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        let spec = &out["mutated_object"]["spec"];
+        for kind in ["containers", "initContainers", "ephemeralContainers"] {
+            assert_eq!(
+                spec[kind][0]["securityContext"]["capabilities"]["drop"],
+                json!(["MKNOD", "NET_RAW"])
+            );
+        }
+        let out = run(json!({"requiredDropCapabilities": ["NET_RAW"]}), bare_pod());
+        assert_eq!(
+            out["mutated_object"]["spec"]["containers"][0]["securityContext"],
+            json!({"capabilities": {"drop": ["NET_RAW"]}})
+        );
+    }
+
+    #[test]
+    fn all_in_drop_satisfies_every_required_drop() {
+        let out = run(
+            json!({"required_drop_capabilities": ["NET_RAW", "SYS_ADMIN"]}),
+            pod(json!({"drop": ["all"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn required_all_is_appended_unless_dropped() {
+        let out = run(
+            json!({"required_drop_capabilities": ["ALL"]}),
+            pod(json!({"drop": ["NET_RAW"]})),
+        );
+        assert_eq!(
+            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+            json!(["NET_RAW", "ALL"])
+        );
+    }
+
+    #[test]
+    fn default_adds_are_appended_unless_present_or_dropped_by_name() {
+        let settings = json!({"allowed_capabilities": ["NET_BIND_SERVICE", "CHOWN"],
+            "default_add_capabilities": ["NET_BIND_SERVICE"]});
+        let out = run(settings.clone(), pod(json!({"add": ["CHOWN"]})));
+        assert_eq!(
+            out["mutated_object"]["spec"]["initContainers"][0]["securityContext"]["capabilities"]["add"],
+            json!(["CHOWN", "NET_BIND_SERVICE"])
+        );
+        let out = run(
+            settings.clone(),
+            pod(json!({"add": ["cap_net_bind_service"]})),
+        );
+        assert!(out["mutated_object"].is_null(), "{out}");
+        let out = run(settings.clone(), pod(json!({"drop": ["NET_BIND_SERVICE"]})));
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // Dropping ALL does not name the default: it is still added, as PSP did.
+        let out = run(settings, pod(json!({"drop": ["ALL"]})));
+        assert_eq!(
+            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["capabilities"],
+            json!({"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})
+        );
+    }
+
+    #[test]
+    fn validate_only_rejects_instead_of_mutating() {
+        let out = run(
+            json!({"required_drop_capabilities": ["NET_RAW"], "validate_only": true,
+                   "allowed_capabilities": ["CHOWN"], "default_add_capabilities": ["CHOWN"]}),
+            bare_pod(),
+        );
+        let message = message(&out);
+        assert!(message.contains(
+            "spec.containers[0].securityContext.capabilities.drop: container \"app\" must drop NET_RAW"
+        ), "{message}");
+        assert!(message.contains(
+            "spec.containers[0].securityContext.capabilities.add: container \"app\" must add default CHOWN"
+        ), "{message}");
+        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn update_leaves_preexisting_problems_as_warnings() {
+        let settings = json!({"required_drop_capabilities": ["NET_RAW"]});
+        let old = pod(json!({"add": ["SYS_ADMIN"]}));
+        let out = request("UPDATE", old.clone(), old, settings);
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null());
+        let warnings = out["warnings"].to_string();
+        assert!(warnings.contains("preexisting"), "{warnings}");
+    }
+
+    #[test]
+    fn exemptions_apply() {
+        let out = run(
+            json!({"exempt_container_names": ["app", "init", "debug"],
+                   "required_drop_capabilities": ["NET_RAW"]}),
+            pod(json!({"add": ["SYS_ADMIN"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null());
+        let out = run(
+            json!({"excludedNamespaces": ["default"]}),
+            pod(json!({"add": ["SYS_ADMIN"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+    }
+
+    #[test]
+    fn contradictory_settings_are_refused() {
+        let message = settings_error(json!({"default_add_capabilities": ["CHOWN"]}));
+        assert!(
+            message.contains("default_add_capabilities: CHOWN is not in allowed_capabilities"),
+            "{message}"
+        );
+        let message = settings_error(json!({"allowed_capabilities": ["CHOWN"],
+            "default_add_capabilities": ["cap_chown"], "required_drop_capabilities": ["CHOWN"]}));
+        assert!(message.contains("default_add_capabilities"), "{message}");
+        let message = settings_error(json!({"allowed_capabilities": ["*"],
+            "default_add_capabilities": ["CHOWN"], "requiredDropCapabilities": ["ALL"]}));
+        assert!(message.contains("would be dropped"), "{message}");
+        let message = settings_error(json!({"allowed_capabilities": ["NET_RAW"],
+            "required_drop_capabilities": ["cap_net_raw"]}));
+        assert!(
+            message.contains("allowed_capabilities: NET_RAW"),
+            "{message}"
+        );
+        let message = settings_error(json!({"required_drop_capabilities": ["*"]}));
+        assert!(message.contains("write ALL"), "{message}");
+        let message = settings_error(json!({"allowed_capabilities": ["CAP_"]}));
+        assert!(message.contains("empty"), "{message}");
+        let message = settings_error(json!({"allowed_capabilities": "CHOWN"}));
+        assert!(message.contains("allowed_capabilities"), "{message}");
+        let message = settings_error(json!({"allowed_caps": ["CHOWN"]}));
+        assert!(message.contains("allowed_caps"), "{message}");
+    }
+
+    #[test]
+    fn consistent_settings_are_accepted() {
+        for settings in [
+            json!({}),
+            json!({"allowed_capabilities": ["*"], "default_add_capabilities": ["CHOWN"]}),
+            json!({"allowedCapabilities": ["NET_BIND_SERVICE"], "requiredDropCapabilities": ["ALL"]}),
+            json!({"allowed_capabilities": ["CHOWN"], "default_add_capabilities": ["cap_chown"],
+                   "required_drop_capabilities": ["NET_RAW"], "validate_only": true}),
+        ] {
+            let out = palisade_sdk::validate_settings::<AllowedCapabilities>(
+                settings.to_string().as_bytes(),
+            );
+            let out: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(out["valid"], true, "{settings}: {out}");
+        }
+    }
+}
