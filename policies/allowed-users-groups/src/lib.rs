@@ -1,0 +1,704 @@
+//! allowed-users-groups: the user and group IDs a pod and its containers run with.
+//! Azure `k8sazureallowedusersgroups`, PSP `runAsUser`, `runAsGroup`,
+//! `supplementalGroups` and `fsGroup`; settings as Kubewarden's user-group-psp.
+
+use palisade_sdk::{
+    Change, ContainerRef, FieldPath, Level, Pod, Report, Rule, RuleSettings, SettingsError,
+    export_rule,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// How one ID is constrained.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum IdRule {
+    /// Required and within the ranges; a missing ID is set to the first minimum.
+    MustRunAs,
+    /// Within the ranges when set; no default.
+    MayRunAs,
+    /// `run_as_user` only: never user 0, and runAsNonRoot when no user is set.
+    MustRunAsNonRoot,
+    /// Anything goes.
+    #[default]
+    RunAsAny,
+}
+
+/// An inclusive range of IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// The setting of one ID: `{rule, ranges, overwrite}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdStrategy {
+    pub rule: IdRule,
+    #[serde(default)]
+    pub ranges: Vec<IdRange>,
+    /// MustRunAs only: replace any ID that differs from the default.
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+impl IdStrategy {
+    fn allows(&self, id: i64) -> bool {
+        self.ranges.iter().any(|r| r.min <= id && id <= r.max)
+    }
+
+    fn describe_ranges(&self) -> String {
+        let ranges: Vec<String> = self
+            .ranges
+            .iter()
+            .map(|r| format!("{}-{}", r.min, r.max))
+            .collect();
+        ranges.join(", ")
+    }
+
+    fn validate(&self, field: &str, validate_only: bool) -> Result<(), SettingsError> {
+        let err =
+            |suffix: &str, message: &str| SettingsError::new(format!("{field}{suffix}"), message);
+        let ranged = matches!(self.rule, IdRule::MustRunAs | IdRule::MayRunAs);
+        if self.rule == IdRule::MustRunAsNonRoot && field != "run_as_user" {
+            return Err(err(".rule", "MustRunAsNonRoot applies to run_as_user only"));
+        }
+        if ranged && self.ranges.is_empty() {
+            return Err(err(
+                ".ranges",
+                "MustRunAs and MayRunAs need at least one range",
+            ));
+        }
+        for (i, r) in self.ranges.iter().enumerate() {
+            if r.min < 0 || r.max < 0 {
+                return Err(err(&format!(".ranges[{i}]"), "IDs cannot be negative"));
+            }
+            if r.min > r.max {
+                return Err(err(&format!(".ranges[{i}]"), "min is greater than max"));
+            }
+        }
+        if self.overwrite && self.rule != IdRule::MustRunAs {
+            return Err(err(".overwrite", "overwrite applies to MustRunAs only"));
+        }
+        if self.overwrite && validate_only {
+            return Err(err(
+                ".overwrite",
+                "overwrite cannot be combined with validate_only",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default, alias = "runAsUser")]
+    pub run_as_user: Option<IdStrategy>,
+    #[serde(default, alias = "runAsGroup")]
+    pub run_as_group: Option<IdStrategy>,
+    #[serde(default, alias = "supplementalGroups")]
+    pub supplemental_groups: Option<IdStrategy>,
+    #[serde(default, alias = "fsGroup")]
+    pub fs_group: Option<IdStrategy>,
+    /// Reject instead of setting missing or overwritten IDs.
+    #[serde(default)]
+    pub validate_only: bool,
+}
+
+impl RuleSettings for Settings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        let strategies = [
+            ("run_as_user", &self.run_as_user),
+            ("run_as_group", &self.run_as_group),
+            ("supplemental_groups", &self.supplemental_groups),
+            ("fs_group", &self.fs_group),
+        ];
+        for (field, strategy) in strategies {
+            if let Some(strategy) = strategy {
+                strategy.validate(field, self.validate_only)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_only(&self) -> bool {
+        self.validate_only
+    }
+}
+
+pub struct AllowedUsersGroups;
+
+impl Rule for AllowedUsersGroups {
+    const NAME: &'static str = "allowed-users-groups";
+    type Settings = Settings;
+
+    fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        for c in pod.containers() {
+            let who = c.describe();
+            let at = |found: Option<(i64, Level)>, field: &'static str| {
+                let found = found.map(|(id, level)| (id, c.security_context_path(level, field)));
+                (found, c.field_path(&["securityContext", field]))
+            };
+            match &settings.run_as_user {
+                Some(s) if s.rule == IdRule::MustRunAsNonRoot => non_root(&c, report),
+                Some(s) => {
+                    let (found, missing) = at(c.run_as_user(), "runAsUser");
+                    check_id(s, &who, "runAsUser", found, missing, report);
+                }
+                None => {}
+            }
+            if let Some(s) = &settings.run_as_group {
+                let (found, missing) = at(c.run_as_group(), "runAsGroup");
+                check_id(s, &who, "runAsGroup", found, missing, report);
+            }
+        }
+        let pod_context = pod.security_context();
+        if let Some(s) = &settings.fs_group {
+            let path = pod.security_context_path("fsGroup");
+            let found = pod_context
+                .and_then(|sc| sc.fs_group)
+                .map(|id| (id, path.clone()));
+            check_id(s, "the pod", "fsGroup", found, path, report);
+        }
+        if let Some(s) = &settings.supplemental_groups {
+            let groups = pod_context.map_or(&[][..], |sc| sc.supplemental_groups.as_slice());
+            supplemental_groups(
+                s,
+                groups,
+                pod.security_context_path("supplementalGroups"),
+                report,
+            );
+        }
+    }
+}
+
+/// One ID under MustRunAs or MayRunAs: `found` is the ID and where it is,
+/// `missing` where Kubernetes reads it when it is not set.
+fn check_id(
+    s: &IdStrategy,
+    who: &str,
+    field: &str,
+    found: Option<(i64, FieldPath)>,
+    missing: FieldPath,
+    report: &mut Report,
+) {
+    let Some(default) = s.ranges.first().map(|r| r.min) else {
+        return;
+    };
+    let ranges = s.describe_ranges();
+    match (s.rule, found) {
+        (IdRule::MustRunAs, None) => {
+            let reason = format!("{who} must set {field} in the allowed ranges {ranges}");
+            set_once(report, missing, json!(default), reason);
+        }
+        (IdRule::MustRunAs, Some((id, path))) if s.overwrite && id != default => {
+            let reason = format!("{who} has {field} {id}, overwritten with {default}");
+            set_once(report, path, json!(default), reason);
+        }
+        (IdRule::MustRunAs | IdRule::MayRunAs, Some((id, path))) if !s.allows(id) => {
+            let message = format!("{who} has {field} {id}, outside the allowed ranges {ranges}");
+            report.violation(path, message);
+        }
+        _ => {}
+    }
+}
+
+/// MustRunAsNonRoot: user 0 is refused, and so is runAsNonRoot: false
+/// without a non-zero user; with neither set, runAsNonRoot: true is added.
+fn non_root(c: &ContainerRef, report: &mut Report) {
+    let who = c.describe();
+    match (c.run_as_user(), c.run_as_non_root()) {
+        (Some((0, level)), _) => report.violation(
+            c.security_context_path(level, "runAsUser"),
+            format!("{who} must not run as root (runAsUser 0)"),
+        ),
+        (Some(_), _) | (None, Some((true, _))) => {}
+        (None, Some((false, level))) => report.violation(
+            c.security_context_path(level, "runAsNonRoot"),
+            format!("{who} has runAsNonRoot false and no non-zero runAsUser"),
+        ),
+        (None, None) => report.fix(
+            c.field_path(&["securityContext", "runAsNonRoot"]),
+            Change::Set(json!(true)),
+            format!("{who} must set runAsNonRoot true or a non-zero runAsUser"),
+        ),
+    }
+}
+
+/// supplementalGroups: every group in range; MustRunAs sets `[min]` when
+/// the list is empty, and with overwrite whenever it is not exactly `[min]`.
+fn supplemental_groups(s: &IdStrategy, groups: &[i64], path: FieldPath, report: &mut Report) {
+    let Some(default) = s.ranges.first().map(|r| r.min) else {
+        return;
+    };
+    let ranges = s.describe_ranges();
+    match s.rule {
+        IdRule::MustRunAs if groups.is_empty() => {
+            let reason =
+                format!("the pod must set supplementalGroups in the allowed ranges {ranges}");
+            report.fix(path, Change::Set(json!([default])), reason);
+        }
+        IdRule::MustRunAs if s.overwrite && groups != [default] => {
+            let reason =
+                format!("the pod has supplementalGroups {groups:?}, overwritten with [{default}]");
+            report.fix(path, Change::Set(json!([default])), reason);
+        }
+        IdRule::MustRunAs | IdRule::MayRunAs => {
+            for (i, &group) in groups.iter().enumerate().filter(|(_, g)| !s.allows(**g)) {
+                let message = format!(
+                    "the pod has supplemental group {group}, outside the allowed ranges {ranges}"
+                );
+                report.violation(path.index(i), message);
+            }
+        }
+        IdRule::MustRunAsNonRoot | IdRule::RunAsAny => {}
+    }
+}
+
+/// Sets a field once: containers that inherit the same pod-level ID share one fix.
+fn set_once(report: &mut Report, path: FieldPath, value: Value, reason: String) {
+    if !report.fixes.iter().any(|f| f.path == path) {
+        report.fix(path, Change::Set(value), reason);
+    }
+}
+
+export_rule!(AllowedUsersGroups);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn request(object: Value, operation: &str, old: Value) -> Value {
+        json!({"uid": "1", "kind": {"group": "", "version": "v1", "kind": object["kind"]},
+               "operation": operation, "namespace": "default", "object": object, "oldObject": old})
+    }
+
+    fn run_request(settings: Value, request: Value) -> Value {
+        let payload = json!({"request": request, "settings": settings});
+        let out = palisade_sdk::validate::<AllowedUsersGroups>(payload.to_string().as_bytes());
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    fn run(settings: Value, object: Value) -> Value {
+        run_request(settings, request(object, "CREATE", Value::Null))
+    }
+
+    /// A pod with the given pod-level and container-level security contexts.
+    fn pod(pod_sc: Value, sc: Value) -> Value {
+        json!({"kind": "Pod", "spec": {"securityContext": pod_sc,
+            "containers": [{"name": "app", "image": "nginx", "securityContext": sc}]}})
+    }
+
+    fn paths(out: &Value) -> Vec<String> {
+        let mut paths: Vec<String> = out["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str()?.strip_prefix("allowed-users-groups: "))
+            .filter(|w| !w.starts_with("mutated") && !w.starts_with("preexisting"))
+            .filter_map(|w| Some(w.split_once(": ")?.0.to_owned()))
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    fn non_root() -> Value {
+        json!({"run_as_user": {"rule": "MustRunAsNonRoot"}})
+    }
+
+    fn must(field: &str, min: i64, max: i64) -> Value {
+        json!({field: {"rule": "MustRunAs", "ranges": [{"min": min, "max": max}]}})
+    }
+
+    fn settings_error(settings: Value) -> String {
+        let out =
+            palisade_sdk::validate_settings::<AllowedUsersGroups>(settings.to_string().as_bytes());
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(out["valid"], false, "{settings}");
+        out["message"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn non_root_accepts_a_non_zero_user_or_run_as_non_root() {
+        for (pod_sc, sc) in [
+            (json!(null), json!({"runAsUser": 2000})),
+            (json!(null), json!({"runAsNonRoot": true})),
+            (json!({"runAsNonRoot": true}), json!(null)),
+            (
+                json!(null),
+                json!({"runAsUser": 2000, "runAsNonRoot": false}),
+            ),
+            (json!({"runAsUser": 1000}), json!(null)),
+        ] {
+            let out = run(non_root(), pod(pod_sc.clone(), sc.clone()));
+            assert_eq!(out["accepted"], true, "{pod_sc} {sc}: {out}");
+            assert!(out["mutated_object"].is_null(), "{out}");
+        }
+    }
+
+    #[test]
+    fn non_root_rejects_root_where_it_is_set() {
+        let out = run(
+            non_root(),
+            pod(json!(null), json!({"runAsUser": 0, "runAsNonRoot": true})),
+        );
+        assert_eq!(
+            paths(&out),
+            ["spec.containers[0].securityContext.runAsUser"]
+        );
+        let out = run(non_root(), pod(json!({"runAsUser": 0}), json!(null)));
+        assert_eq!(paths(&out), ["spec.securityContext.runAsUser"]);
+        assert!(
+            out["message"]
+                .as_str()
+                .unwrap()
+                .contains("container \"app\" must not run as root")
+        );
+        // A container value overrides the pod's, both ways.
+        let out = run(
+            non_root(),
+            pod(json!({"runAsUser": 0}), json!({"runAsUser": 1000})),
+        );
+        assert_eq!(out["accepted"], true);
+        let out = run(
+            non_root(),
+            pod(json!({"runAsUser": 1000}), json!({"runAsUser": 0})),
+        );
+        assert_eq!(
+            paths(&out),
+            ["spec.containers[0].securityContext.runAsUser"]
+        );
+    }
+
+    #[test]
+    fn non_root_rejects_run_as_non_root_false_without_a_user() {
+        let out = run(non_root(), pod(json!(null), json!({"runAsNonRoot": false})));
+        assert_eq!(
+            paths(&out),
+            ["spec.containers[0].securityContext.runAsNonRoot"]
+        );
+        let out = run(non_root(), pod(json!({"runAsNonRoot": false}), json!(null)));
+        assert_eq!(paths(&out), ["spec.securityContext.runAsNonRoot"]);
+    }
+
+    #[test]
+    fn non_root_sets_run_as_non_root_on_every_container_kind() {
+        let object = json!({"kind": "Pod", "spec": {
+            "containers": [{"name": "app", "image": "nginx"}],
+            "initContainers": [{"name": "init", "image": "busybox", "securityContext": {"runAsUser": 1}}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": {}}]}});
+        let out = run(non_root(), object);
+        assert_eq!(out["accepted"], true);
+        let spec = &out["mutated_object"]["spec"];
+        assert_eq!(
+            spec["containers"][0]["securityContext"],
+            json!({"runAsNonRoot": true})
+        );
+        assert_eq!(
+            spec["initContainers"][0]["securityContext"],
+            json!({"runAsUser": 1})
+        );
+        assert_eq!(
+            spec["ephemeralContainers"][0]["securityContext"],
+            json!({"runAsNonRoot": true})
+        );
+        assert!(spec.get("securityContext").is_none());
+    }
+
+    #[test]
+    fn validate_only_rejects_instead_of_mutating() {
+        let mut settings = non_root();
+        settings["validate_only"] = json!(true);
+        let out = run(settings, pod(json!(null), json!(null)));
+        assert_eq!(out["accepted"], false);
+        assert_eq!(
+            paths(&out),
+            ["spec.containers[0].securityContext.runAsNonRoot"]
+        );
+        let mut settings = must("fs_group", 1000, 2000);
+        settings["validate_only"] = json!(true);
+        let out = run(settings, pod(json!(null), json!(null)));
+        assert_eq!(paths(&out), ["spec.securityContext.fsGroup"]);
+    }
+
+    #[test]
+    fn must_run_as_sets_missing_ids_per_container_and_accepts_valid_ones() {
+        let out = run(
+            must("run_as_user", 1000, 2000),
+            pod(json!(null), json!(null)),
+        );
+        assert_eq!(
+            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["runAsUser"],
+            1000
+        );
+        let out = run(
+            must("run_as_group", 1000, 2000),
+            pod(json!(null), json!(null)),
+        );
+        assert_eq!(
+            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["runAsGroup"],
+            1000
+        );
+        for sc in [
+            json!({"runAsUser": 1500, "runAsGroup": 2000}),
+            json!({"runAsUser": 1000, "runAsGroup": 1000}),
+        ] {
+            let settings = json!({"run_as_user": must("u", 1000, 2000)["u"], "run_as_group": must("g", 1000, 2000)["g"]});
+            let out = run(settings, pod(json!(null), sc));
+            assert_eq!(out["accepted"], true);
+            assert!(out["mutated_object"].is_null(), "{out}");
+        }
+        // A pod-level value counts: no container-level default is added.
+        let out = run(
+            must("run_as_group", 1000, 2000),
+            pod(json!({"runAsGroup": 1200}), json!(null)),
+        );
+        assert!(out["mutated_object"].is_null(), "{out}");
+    }
+
+    #[test]
+    fn must_and_may_run_as_reject_ids_out_of_every_range() {
+        let ranges = json!([{"min": 100, "max": 200}, {"min": 1000, "max": 2000}]);
+        for rule in ["MustRunAs", "MayRunAs"] {
+            let settings = json!({"run_as_user": {"rule": rule, "ranges": ranges},
+                "runAsGroup": {"rule": rule, "ranges": ranges},
+                "fsGroup": {"rule": rule, "ranges": ranges},
+                "supplementalGroups": {"rule": rule, "ranges": ranges}});
+            let out = run(
+                settings.clone(),
+                pod(
+                    json!({"runAsGroup": 50, "fsGroup": 0, "supplementalGroups": [150, 5000, 1000]}),
+                    json!({"runAsUser": 300}),
+                ),
+            );
+            assert_eq!(out["accepted"], false, "{rule}");
+            assert_eq!(
+                paths(&out),
+                [
+                    "spec.containers[0].securityContext.runAsUser",
+                    "spec.securityContext.fsGroup",
+                    "spec.securityContext.runAsGroup",
+                    "spec.securityContext.supplementalGroups[1]",
+                ],
+                "{rule}"
+            );
+            assert!(
+                out["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("outside the allowed ranges 100-200, 1000-2000")
+            );
+            let out = run(
+                settings,
+                pod(
+                    json!({"runAsGroup": 150, "fsGroup": 2000, "supplementalGroups": [100, 1999]}),
+                    json!({"runAsUser": 1000}),
+                ),
+            );
+            assert_eq!(out["accepted"], true, "{rule}: {out}");
+            assert!(out["mutated_object"].is_null());
+        }
+    }
+
+    #[test]
+    fn may_run_as_never_mutates_missing_ids() {
+        let ranges = json!([{"min": 1000, "max": 2000}]);
+        let settings = json!({"run_as_user": {"rule": "MayRunAs", "ranges": ranges},
+            "run_as_group": {"rule": "MayRunAs", "ranges": ranges},
+            "fs_group": {"rule": "MayRunAs", "ranges": ranges},
+            "supplemental_groups": {"rule": "MayRunAs", "ranges": ranges}});
+        let out = run(settings, pod(json!(null), json!(null)));
+        assert_eq!(out["accepted"], true);
+        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn must_run_as_sets_pod_level_groups() {
+        let settings = json!({"fs_group": must("x", 3000, 4000)["x"],
+            "supplemental_groups": must("x", 3000, 4000)["x"]});
+        let out = run(
+            settings.clone(),
+            pod(json!({"supplementalGroups": []}), json!(null)),
+        );
+        assert_eq!(
+            out["mutated_object"]["spec"]["securityContext"],
+            json!({"supplementalGroups": [3000], "fsGroup": 3000})
+        );
+        let out = run(
+            settings,
+            pod(
+                json!({"fsGroup": 3500, "supplementalGroups": [4000]}),
+                json!(null),
+            ),
+        );
+        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn overwrite_replaces_every_id_that_is_not_the_default() {
+        let mut strategy = must("x", 1000, 2000)["x"].clone();
+        strategy["overwrite"] = json!(true);
+        let settings = json!({"run_as_user": strategy, "run_as_group": strategy,
+            "fs_group": strategy, "supplemental_groups": strategy});
+        let object = json!({"kind": "Pod", "spec": {
+            "securityContext": {"runAsUser": 0, "fsGroup": 1500, "supplementalGroups": [1000, 1001]},
+            "containers": [{"name": "a", "image": "nginx", "securityContext": {"runAsGroup": 1000}},
+                           {"name": "b", "image": "nginx", "securityContext": {"runAsGroup": 5}}]}});
+        let out = run(settings.clone(), object);
+        assert_eq!(out["accepted"], true, "{out}");
+        let spec = &out["mutated_object"]["spec"];
+        assert_eq!(
+            spec["securityContext"],
+            json!({"runAsUser": 1000, "fsGroup": 1000, "supplementalGroups": [1000]})
+        );
+        assert_eq!(
+            spec["containers"][0]["securityContext"],
+            json!({"runAsGroup": 1000})
+        );
+        assert_eq!(
+            spec["containers"][1]["securityContext"],
+            json!({"runAsGroup": 1000})
+        );
+        // The pod-level user both containers inherit is one mutation, not two.
+        let mutations = out["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| {
+                w.as_str()
+                    .unwrap()
+                    .contains("spec.securityContext.runAsUser")
+            })
+            .count();
+        assert_eq!(mutations, 1, "{out}");
+        // Already the defaults: nothing to do.
+        let object = pod(
+            json!({"runAsUser": 1000, "fsGroup": 1000, "supplementalGroups": [1000]}),
+            json!({"runAsGroup": 1000}),
+        );
+        assert!(run(settings, object)["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn run_as_any_and_absent_settings_check_nothing() {
+        let object = pod(
+            json!({"runAsUser": 0, "fsGroup": 0, "supplementalGroups": [0]}),
+            json!({"runAsGroup": 0, "runAsNonRoot": false}),
+        );
+        for settings in [
+            json!({}),
+            json!({"run_as_user": {"rule": "RunAsAny"},
+            "run_as_group": {"rule": "RunAsAny", "ranges": [{"min": 1, "max": 2}]},
+            "fs_group": {"rule": "RunAsAny"}, "supplemental_groups": {"rule": "RunAsAny"}}),
+        ] {
+            let out = run(settings, object.clone());
+            assert_eq!(out["accepted"], true);
+            assert!(out["mutated_object"].is_null());
+        }
+    }
+
+    #[test]
+    fn exemptions_apply() {
+        let object = pod(json!(null), json!({"runAsUser": 0}));
+        let mut settings = non_root();
+        settings["exempt_container_names"] = json!(["app"]);
+        assert_eq!(run(settings, object.clone())["accepted"], true);
+        let mut settings = non_root();
+        settings["excludedImages"] = json!(["nginx*"]);
+        assert_eq!(run(settings, object.clone())["accepted"], true);
+        let mut settings = non_root();
+        settings["exempt_namespaces"] = json!(["default"]);
+        assert_eq!(run(settings, object)["accepted"], true);
+    }
+
+    #[test]
+    fn updates_do_not_block_on_preexisting_ids() {
+        let old = pod(json!(null), json!({"runAsUser": 0}));
+        let mut new = old.clone();
+        new["metadata"] = json!({"labels": {"tier": "web"}});
+        let out = run_request(non_root(), request(new.clone(), "UPDATE", old));
+        assert_eq!(out["accepted"], true);
+        assert!(out["warnings"][0].as_str().unwrap().contains("preexisting"));
+        let fresh = run_request(
+            non_root(),
+            request(new, "UPDATE", pod(json!(null), json!(null))),
+        );
+        assert_eq!(fresh["accepted"], false);
+    }
+
+    #[test]
+    fn azure_aliases_are_read() {
+        let out = run(
+            json!({"runAsUser": {"rule": "MustRunAsNonRoot"}}),
+            pod(json!(null), json!({"runAsUser": 0})),
+        );
+        assert_eq!(out["accepted"], false);
+    }
+
+    #[test]
+    fn settings_are_refused_by_field() {
+        let cases = [
+            (
+                json!({"run_as_user": {"rule": "MustRunAs"}}),
+                "run_as_user.ranges",
+            ),
+            (
+                json!({"fs_group": {"rule": "MayRunAs", "ranges": []}}),
+                "fs_group.ranges",
+            ),
+            (
+                json!({"run_as_group": {"rule": "MayRunAs", "ranges": [{"min": 5, "max": 1}]}}),
+                "run_as_group.ranges[0]: min is greater",
+            ),
+            (
+                json!({"supplemental_groups": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 2}, {"min": -1, "max": 2}]}}),
+                "supplemental_groups.ranges[1]: IDs cannot be negative",
+            ),
+            (
+                json!({"run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 2}], "overwrite": true}, "validate_only": true}),
+                "run_as_user.overwrite",
+            ),
+            (
+                json!({"run_as_user": {"rule": "MayRunAs", "ranges": [{"min": 1, "max": 2}], "overwrite": true}}),
+                "overwrite applies to MustRunAs only",
+            ),
+            (
+                json!({"run_as_group": {"rule": "MustRunAsNonRoot"}}),
+                "run_as_group.rule",
+            ),
+            (
+                json!({"fsGroup": {"rule": "MustRunAsNonRoot"}}),
+                "fs_group.rule",
+            ),
+            (
+                json!({"run_as_user": {"rule": "MustRunAsRoot"}}),
+                "MustRunAsRoot",
+            ),
+            (json!({"run_as_user": {"ranges": []}}), "rule"),
+            (
+                json!({"run_as_user": {"rule": "MayRunAs", "ranges": [{"min": 1}]}}),
+                "max",
+            ),
+            (
+                json!({"run_as_user": {"rule": "RunAsAny", "range": []}}),
+                "range",
+            ),
+            (json!({"validateOnly": true}), "validateOnly"),
+        ];
+        for (settings, expected) in cases {
+            let message = settings_error(settings);
+            assert!(
+                message.contains(expected),
+                "{message} does not contain {expected}"
+            );
+        }
+        let out = palisade_sdk::validate_settings::<AllowedUsersGroups>(
+            br#"{"run_as_user": {"rule": "MustRunAsNonRoot"}, "fs_group": null, "validate_only": true}"#,
+        );
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(out["valid"], true);
+    }
+}
