@@ -83,7 +83,7 @@ fn mutation_settings(policy: &str) -> Option<Value> {
         "allowed-capabilities" => Some(json!({"default_add_capabilities": ["NET_BIND_SERVICE"],
                                               "allowed_capabilities": ["NET_BIND_SERVICE"]})),
         "allowed-users-groups" => Some(
-            json!({"run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 1000, "max": 2000}], "overwrite": true}}),
+            json!({"fs_group": {"rule": "MustRunAs", "ranges": [{"min": 5000, "max": 6000}], "overwrite": true}}),
         ),
         _ => None,
     }

@@ -2,7 +2,7 @@
 //! rule shares. Nothing here panics on input; every failure is a response.
 
 use crate::Rule;
-use crate::pod::Pod;
+use crate::pod::{Pod, Workload};
 use crate::report::{Report, Violation, apply_fixes};
 use crate::settings::{RuleSettings, Settings, SettingsError, parse_settings};
 use kubewarden_policy_sdk::response::ValidationResponse;
@@ -13,8 +13,9 @@ use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The parts of a ValidationRequest the engine reads. The object stays raw
-/// until the rule's pod shape is parsed out of it.
+/// The parts of a ValidationRequest the engine reads, in one pass: the
+/// objects are parsed straight into their pod shapes, everything else is
+/// skipped unbuilt.
 #[derive(Deserialize)]
 struct ValidationRequest<'a> {
     #[serde(borrow)]
@@ -31,19 +32,24 @@ struct AdmissionRequest<'a> {
     operation: String,
     namespace: Option<String>,
     #[serde(borrow)]
-    object: Option<&'a RawValue>,
+    object: Option<Workload<'a>>,
     #[serde(borrow)]
-    old_object: Option<&'a RawValue>,
+    old_object: Option<Workload<'a>>,
+}
+
+/// The object alone, as JSON to edit: read only on the mutation path.
+#[derive(Deserialize)]
+struct ObjectOnly {
+    request: ObjectOnlyRequest,
+}
+
+#[derive(Deserialize)]
+struct ObjectOnlyRequest {
+    object: serde_json::Value,
 }
 
 #[derive(Deserialize)]
 struct GroupVersionKind {
-    #[serde(default)]
-    kind: String,
-}
-
-#[derive(Deserialize)]
-struct KindOnly {
     #[serde(default)]
     kind: String,
 }
@@ -73,12 +79,9 @@ pub fn validate_settings<R: Rule>(payload: &[u8]) -> Vec<u8> {
 
 /// The whole evaluation, as a response value.
 pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
-    // One UTF-8 check up front; every later parse reads `&str` (one reader
-    // type compiled in, and no second validation of borrowed raw values).
-    let request: ValidationRequest = match std::str::from_utf8(payload)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_str(text).map_err(|e| e.to_string()))
-    {
+    // Every parse reads bytes (one reader type compiled in); strings are
+    // checked for UTF-8 as they are read, skipped ones need not be.
+    let request: ValidationRequest = match serde_json::from_slice(payload) {
         Ok(request) => request,
         Err(e) => return bad_request(format!("{}: cannot read the request: {e}", R::NAME)),
     };
@@ -87,12 +90,13 @@ pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
         Ok(settings) => settings,
         Err(e) => return bad_request(format!("{}: {e}", R::NAME)),
     };
-    evaluate::<R>(&request.request, &settings)
+    evaluate::<R>(request.request, &settings, payload)
 }
 
 fn evaluate<R: Rule>(
-    request: &AdmissionRequest,
+    request: AdmissionRequest,
     settings: &Settings<R::Settings>,
+    payload: &[u8],
 ) -> ValidationResponse {
     if let Some(namespace) = &request.namespace
         && settings.exemptions.namespace(namespace)
@@ -106,12 +110,11 @@ fn evaluate<R: Rule>(
             _ => bad_request(format!("{}: the request has no object", R::NAME)),
         };
     };
-    let kind = match &request.kind {
-        Some(gvk) if !gvk.kind.is_empty() => gvk.kind.clone(),
-        _ => match serde_json::from_str::<KindOnly>(object.get()) {
-            Ok(k) => k.kind,
-            Err(e) => return bad_request(format!("{}: cannot read the object: {e}", R::NAME)),
-        },
+    // The request's kind is the API server's word; bare test requests may
+    // carry the kind only in the object.
+    let kind = match request.kind {
+        Some(gvk) if !gvk.kind.is_empty() => gvk.kind,
+        _ => object.kind.clone().unwrap_or_default(),
     };
     let report = match check::<R>(&kind, object, settings) {
         Ok(Some(report)) => report,
@@ -163,8 +166,8 @@ fn evaluate<R: Rule>(
     if fixes.is_empty() {
         return accept(warnings);
     }
-    let mut mutated: serde_json::Value = match serde_json::from_str(object.get()) {
-        Ok(value) => value,
+    let mut mutated = match serde_json::from_slice::<ObjectOnly>(payload) {
+        Ok(only) => only.request.object,
         Err(e) => return bad_request(format!("{}: cannot read the object: {e}", R::NAME)),
     };
     if let Err(e) = apply_fixes(&mut mutated, &fixes) {
@@ -188,7 +191,7 @@ fn evaluate<R: Rule>(
 /// Runs the rule on one object; `Ok(None)` when it holds no pod.
 fn check<R: Rule>(
     kind: &str,
-    object: &RawValue,
+    object: Workload,
     settings: &Settings<R::Settings>,
 ) -> Result<Option<Report>, String> {
     let Some(pod) = Pod::locate(kind, object, &settings.exemptions, R::READS_ANNOTATIONS)? else {

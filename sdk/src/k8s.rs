@@ -8,6 +8,7 @@
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use std::fmt;
 
 /// Reads `null` as the type's default (an empty list, mostly).
@@ -38,6 +39,18 @@ pub struct PodSpec {
     pub host_network: Option<bool>,
     pub os: Option<PodOs>,
     pub runtime_class_name: Option<String>,
+    /// A workload's pod template (`spec.template`): read in the same pass,
+    /// so that any kind is unwrapped without parsing its object twice.
+    pub(crate) template: Option<Box<PodTemplate>>,
+    /// A CronJob's job template (`spec.jobTemplate`).
+    pub(crate) job_template: Option<Box<PodTemplate>>,
+}
+
+/// `{metadata, spec}`: a pod template, or a CronJob's job template.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PodTemplate {
+    pub(crate) metadata: Option<Box<RawValue>>,
+    pub(crate) spec: Option<PodSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]

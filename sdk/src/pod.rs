@@ -1,7 +1,8 @@
 //! Finding the pod inside any workload, and walking its containers.
 
 use crate::k8s::{
-    Container, PodSecurityContext, PodSpec, ProfileRef, SeLinuxOptions, SecurityContext,
+    Container, PodSecurityContext, PodSpec, PodTemplate, ProfileRef, SeLinuxOptions,
+    SecurityContext,
 };
 use crate::path::FieldPath;
 use crate::settings::Exemptions;
@@ -54,36 +55,17 @@ pub struct Pod<'s> {
     exemptions: &'s Exemptions,
 }
 
-// Shapes of the supported kinds, parsed in one pass down to the pod spec.
-#[derive(Deserialize)]
-struct PodShell<'a> {
+/// Any admitted object, parsed in one pass: a Pod's `spec`, a workload's
+/// `spec.template`, a CronJob's `spec.jobTemplate` and a PodTemplate's
+/// `template` all land in the same shape; the kind then says which to use.
+#[derive(Debug, Default, Deserialize)]
+pub struct Workload<'a> {
+    #[serde(default)]
+    pub(crate) kind: Option<String>,
     #[serde(borrow)]
-    metadata: Option<&'a RawValue>,
-    spec: Option<PodSpec>,
-}
-
-#[derive(Deserialize)]
-struct TemplateHolder<'a> {
-    #[serde(borrow)]
-    template: Option<PodShell<'a>>,
-}
-
-#[derive(Deserialize)]
-struct WithTemplate<'a> {
-    #[serde(borrow)]
-    spec: Option<TemplateHolder<'a>>,
-}
-
-#[derive(Deserialize)]
-struct JobTemplateHolder<'a> {
-    #[serde(borrow, rename = "jobTemplate")]
-    job_template: Option<WithTemplate<'a>>,
-}
-
-#[derive(Deserialize)]
-struct CronJobShell<'a> {
-    #[serde(borrow)]
-    spec: Option<JobTemplateHolder<'a>>,
+    pub(crate) metadata: Option<&'a RawValue>,
+    pub(crate) spec: Option<PodSpec>,
+    pub(crate) template: Option<PodTemplate>,
 }
 
 #[derive(Deserialize, Default)]
@@ -108,46 +90,39 @@ impl<'s> Pod<'s> {
     /// object carries no pod (a ConfigMap, say): there is nothing to check.
     pub fn locate(
         kind: &str,
-        object: &RawValue,
+        object: Workload<'_>,
         exemptions: &'s Exemptions,
         read_annotations: bool,
     ) -> Result<Option<Self>, String> {
-        let json = object.get();
-        let parse_err = |e: serde_json::Error| format!("cannot read {kind}: {e}");
-        let (shell, location, required) = match kind {
-            "Pod" => (
-                serde_json::from_str::<PodShell>(json).map_err(parse_err)?,
-                PodLocation::Pod,
-                true,
-            ),
-            "CronJob" => {
-                let cron: CronJobShell = serde_json::from_str(json).map_err(parse_err)?;
-                let shell = cron
-                    .spec
-                    .and_then(|s| s.job_template)
-                    .and_then(|j| j.spec)
-                    .and_then(|s| s.template);
-                (unwrap_shell(shell), PodLocation::CronJob, true)
+        let (metadata, spec, location, required) = match kind {
+            "Pod" => {
+                let metadata = object.metadata.filter(|_| read_annotations);
+                let metadata = metadata.map(|m| m.get().to_owned());
+                (metadata, object.spec, PodLocation::Pod, true)
             }
             "PodTemplate" => {
-                let holder: TemplateHolder = serde_json::from_str(json).map_err(parse_err)?;
-                (
-                    unwrap_shell(holder.template),
-                    PodLocation::PodTemplate,
-                    true,
-                )
+                let (metadata, spec) = unpack(object.template);
+                (metadata, spec, PodLocation::PodTemplate, true)
+            }
+            "CronJob" => {
+                let job = object
+                    .spec
+                    .and_then(|s| s.job_template)
+                    .and_then(|j| j.spec);
+                let (metadata, spec) = unpack(job.and_then(|s| s.template).map(|t| *t));
+                (metadata, spec, PodLocation::CronJob, true)
             }
             _ => {
-                let workload: WithTemplate = serde_json::from_str(json).map_err(parse_err)?;
-                let shell = workload.spec.and_then(|s| s.template);
+                let (metadata, spec) = unpack(object.spec.and_then(|s| s.template).map(|t| *t));
                 (
-                    unwrap_shell(shell),
+                    metadata,
+                    spec,
                     PodLocation::Template,
                     TEMPLATE_KINDS.contains(&kind),
                 )
             }
         };
-        let Some(spec) = shell.spec else {
+        let Some(spec) = spec else {
             return if required {
                 Err(format!(
                     "{kind} has no pod spec at {}",
@@ -157,8 +132,8 @@ impl<'s> Pod<'s> {
                 Ok(None)
             };
         };
-        let annotations = match (read_annotations, shell.metadata) {
-            (true, Some(raw)) => serde_json::from_str::<Option<Metadata>>(raw.get())
+        let annotations = match (read_annotations, metadata) {
+            (true, Some(raw)) => serde_json::from_str::<Option<Metadata>>(&raw)
                 .map_err(|e| format!("cannot read {}: {e}", location.metadata_path()))?
                 .unwrap_or_default()
                 .annotations
@@ -228,11 +203,12 @@ impl<'s> Pod<'s> {
     }
 }
 
-fn unwrap_shell(shell: Option<PodShell<'_>>) -> PodShell<'_> {
-    shell.unwrap_or(PodShell {
-        metadata: None,
-        spec: None,
-    })
+/// A template's metadata text (copied only when present) and spec.
+fn unpack(template: Option<PodTemplate>) -> (Option<String>, Option<PodSpec>) {
+    match template {
+        Some(t) => (t.metadata.map(|m| m.get().to_owned()), t.spec),
+        None => (None, None),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -376,8 +352,8 @@ impl<'p> ContainerRef<'p> {
 mod tests {
     use super::*;
 
-    fn raw(json: &str) -> Box<RawValue> {
-        RawValue::from_string(json.to_owned()).unwrap()
+    fn raw(json: &str) -> Workload<'_> {
+        serde_json::from_str(json).unwrap()
     }
 
     const SPEC: &str = r#"{"containers":[{"name":"app","image":"nginx"}],
@@ -414,7 +390,7 @@ mod tests {
         ];
         for (kind, json, path) in cases {
             let object = raw(&json);
-            let pod = Pod::locate(kind, &object, &none, false).unwrap().unwrap();
+            let pod = Pod::locate(kind, object, &none, false).unwrap().unwrap();
             let names: Vec<_> = pod.containers().map(|c| c.path().to_string()).collect();
             assert_eq!(
                 names,
@@ -433,16 +409,16 @@ mod tests {
         let none = Exemptions::default();
         let config_map = raw(r#"{"kind":"ConfigMap","data":{"a":"b"}}"#);
         assert!(
-            Pod::locate("ConfigMap", &config_map, &none, false)
+            Pod::locate("ConfigMap", config_map, &none, false)
                 .unwrap()
                 .is_none()
         );
         // A known workload kind without its template is malformed: refuse it.
         let broken = raw(r#"{"spec":{"replicas":1}}"#);
-        let err = Pod::locate("Deployment", &broken, &none, false).unwrap_err();
+        let err = Pod::locate("Deployment", broken, &none, false).unwrap_err();
         assert!(err.contains("spec.template.spec"), "{err}");
-        assert!(Pod::locate("Pod", &raw("{}"), &none, false).is_err());
-        assert!(Pod::locate("Pod", &raw(r#"{"spec":"x"}"#), &none, false).is_err());
+        assert!(Pod::locate("Pod", raw("{}"), &none, false).is_err());
+        assert!(serde_json::from_str::<Workload>(r#"{"spec":"x"}"#).is_err());
     }
 
     #[test]
@@ -452,8 +428,8 @@ mod tests {
             images: vec![glob::Pattern::new("registry.example.com/debug/*").unwrap()],
             ..Default::default()
         };
-        let object = raw(&format!(r#"{{"spec":{SPEC}}}"#));
-        let pod = Pod::locate("Pod", &object, &exemptions, false)
+        let json = format!(r#"{{"spec":{SPEC}}}"#);
+        let pod = Pod::locate("Pod", raw(&json), &exemptions, false)
             .unwrap()
             .unwrap();
         let names: Vec<_> = pod.containers().map(|c| c.name()).collect();
@@ -467,7 +443,7 @@ mod tests {
             r#"{"spec":{"securityContext":{"runAsUser":1000,"runAsNonRoot":true},
                "containers":[{"name":"a","securityContext":{"runAsUser":0}},{"name":"b"}]}}"#,
         );
-        let pod = Pod::locate("Pod", &object, &none, false).unwrap().unwrap();
+        let pod = Pod::locate("Pod", object, &none, false).unwrap().unwrap();
         let users: Vec<_> = pod.containers().map(|c| c.run_as_user()).collect();
         assert_eq!(
             users,
@@ -485,14 +461,12 @@ mod tests {
     #[test]
     fn annotations_are_read_when_asked() {
         let none = Exemptions::default();
-        let object = raw(
-            r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#,
-        );
-        let pod = Pod::locate("Deployment", &object, &none, true)
+        let json = r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#;
+        let pod = Pod::locate("Deployment", raw(json), &none, true)
             .unwrap()
             .unwrap();
         assert_eq!(pod.annotations.get("a").map(String::as_str), Some("b"));
-        let pod = Pod::locate("Deployment", &object, &none, false)
+        let pod = Pod::locate("Deployment", raw(json), &none, false)
             .unwrap()
             .unwrap();
         assert!(pod.annotations.is_empty());

@@ -84,8 +84,8 @@ const IMAGES: (&str, &str) = ("exempt_images", "excludedImages");
 /// Parses settings JSON (`null` or `{}` mean defaults) into the rule's
 /// settings and the exemptions, then runs the rule's own checks.
 pub fn parse_settings<S: RuleSettings>(raw: &str) -> Result<Settings<S>, SettingsError> {
-    let value: Value =
-        serde_json::from_str(raw).map_err(|e| SettingsError::new("", e.to_string()))?;
+    let value: Value = serde_json::from_slice(raw.as_bytes())
+        .map_err(|e| SettingsError::new("", e.to_string()))?;
     let mut map = match value {
         Value::Null => Map::new(),
         Value::Object(map) => map,
