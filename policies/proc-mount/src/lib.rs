@@ -1,0 +1,281 @@
+//! proc-mount: `securityContext.procMount` must be unset or `Default`, unless
+//! `Unmasked` is allowed. Azure `k8sazureprocmount`, PSP
+//! `allowedProcMountTypes`, PSS baseline "/proc Mount Type".
+
+use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Kubewarden's spelling: allow `Unmasked` as well as `Default`.
+    #[serde(default)]
+    pub allow_unmasked_proc_mount_type: Option<bool>,
+    /// Azure's spelling: the most permissive type allowed, `Default` or
+    /// `Unmasked` (any case).
+    #[serde(default, rename = "procMount", alias = "procMountType")]
+    pub proc_mount: Option<String>,
+    /// PSP's spelling: the types allowed (`Default` is always allowed).
+    #[serde(default, alias = "allowedProcMountTypes")]
+    pub allowed_proc_mount_types: Option<Vec<String>>,
+}
+
+/// Whether a settings value names `Unmasked` (true) or `Default` (false).
+fn is_unmasked(field: String, value: &str) -> Result<bool, SettingsError> {
+    if value.eq_ignore_ascii_case("Default") {
+        Ok(false)
+    } else if value.eq_ignore_ascii_case("Unmasked") {
+        Ok(true)
+    } else {
+        Err(SettingsError::new(
+            field,
+            format!("{value:?} is not a proc mount type; use Default or Unmasked"),
+        ))
+    }
+}
+
+impl Settings {
+    /// What each given setting says about `Unmasked`, by field name.
+    fn choices(&self) -> Result<Vec<(&'static str, bool)>, SettingsError> {
+        let mut choices = Vec::new();
+        if let Some(allow) = self.allow_unmasked_proc_mount_type {
+            choices.push(("allow_unmasked_proc_mount_type", allow));
+        }
+        if let Some(value) = &self.proc_mount {
+            choices.push(("procMount", is_unmasked("procMount".into(), value)?));
+        }
+        if let Some(types) = &self.allowed_proc_mount_types {
+            let mut allow = false;
+            for (i, value) in types.iter().enumerate() {
+                allow |= is_unmasked(format!("allowed_proc_mount_types[{i}]"), value)?;
+            }
+            choices.push(("allowed_proc_mount_types", allow));
+        }
+        Ok(choices)
+    }
+
+    /// `Unmasked` is allowed only when some setting says so and none disagrees.
+    pub fn allows_unmasked(&self) -> bool {
+        self.choices()
+            .is_ok_and(|c| !c.is_empty() && c.iter().all(|(_, allow)| *allow))
+    }
+}
+
+impl RuleSettings for Settings {
+    fn validate(&self) -> Result<(), SettingsError> {
+        let choices = self.choices()?;
+        if let Some(((first, a), (second, b))) = choices
+            .iter()
+            .flat_map(|x| choices.iter().map(move |y| (x, y)))
+            .find(|((_, a), (_, b))| a != b)
+        {
+            let say = |allow: &bool| if *allow { "allows" } else { "forbids" };
+            return Err(SettingsError::new(
+                *first,
+                format!(
+                    "{} Unmasked but {second} {} it; set one of them, or make them agree",
+                    say(a),
+                    say(b)
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub struct ProcMount;
+
+impl Rule for ProcMount {
+    const NAME: &'static str = "proc-mount";
+    type Settings = Settings;
+
+    fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        let allow_unmasked = settings.allows_unmasked();
+        for container in pod.containers() {
+            let Some(value) = container
+                .security_context()
+                .and_then(|sc| sc.proc_mount.as_deref())
+            else {
+                continue;
+            };
+            // Exact comparison, as the API server's: anything else fails closed.
+            if value == "Default" || (allow_unmasked && value == "Unmasked") {
+                continue;
+            }
+            let allowed = if allow_unmasked {
+                "only \"Default\" and \"Unmasked\" are allowed"
+            } else {
+                "only \"Default\" is allowed"
+            };
+            report.violation(
+                container.field_path(&["securityContext", "procMount"]),
+                format!(
+                    "{} must not use procMount {value:?}; {allowed}",
+                    container.describe()
+                ),
+            );
+        }
+    }
+}
+
+export_rule!(ProcMount);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn run(settings: Value, object: Value) -> Value {
+        let payload = json!({
+            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                        "operation": "CREATE", "namespace": "default", "object": object},
+            "settings": settings,
+        });
+        let out = palisade_sdk::validate::<ProcMount>(payload.to_string().as_bytes());
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    fn pod(sc: Value) -> Value {
+        json!({"kind": "Pod", "spec": {
+            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
+            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
+    }
+
+    fn settings_error(raw: &str) -> Option<String> {
+        let out = palisade_sdk::validate_settings::<ProcMount>(raw.as_bytes());
+        let out: Value = serde_json::from_slice(&out).unwrap();
+        out["message"].as_str().map(str::to_owned)
+    }
+
+    #[test]
+    fn rejects_unmasked_in_every_container_kind_at_once() {
+        let out = run(json!({}), pod(json!({"procMount": "Unmasked"})));
+        assert_eq!(out["accepted"], false);
+        let message = out["message"].as_str().unwrap();
+        for path in [
+            "spec.containers[0].securityContext.procMount",
+            "spec.initContainers[0].securityContext.procMount",
+            "spec.ephemeralContainers[0].securityContext.procMount",
+        ] {
+            assert!(message.contains(path), "{message}");
+        }
+        assert!(message.contains("only \"Default\" is allowed"), "{message}");
+        assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn accepts_default_and_unset() {
+        for sc in [json!({"procMount": "Default"}), json!({}), json!(null)] {
+            assert_eq!(run(json!({}), pod(sc))["accepted"], true);
+        }
+    }
+
+    #[test]
+    fn every_spelling_allows_unmasked() {
+        for settings in [
+            json!({"allow_unmasked_proc_mount_type": true}),
+            json!({"procMount": "unmasked"}),
+            json!({"procMountType": "Unmasked"}),
+            json!({"allowed_proc_mount_types": ["Default", "UNMASKED"]}),
+            json!({"allowedProcMountTypes": ["Unmasked"]}),
+            json!({"allow_unmasked_proc_mount_type": true, "procMount": "Unmasked"}),
+        ] {
+            let out = run(settings.clone(), pod(json!({"procMount": "Unmasked"})));
+            assert_eq!(out["accepted"], true, "{settings}");
+            let out = run(settings.clone(), pod(json!({"procMount": "Default"})));
+            assert_eq!(out["accepted"], true, "{settings}");
+        }
+    }
+
+    #[test]
+    fn settings_forbidding_unmasked_still_reject_it() {
+        for settings in [
+            json!({"allow_unmasked_proc_mount_type": false}),
+            json!({"procMount": "Default"}),
+            json!({"allowed_proc_mount_types": []}),
+            json!({"allowed_proc_mount_types": ["default"]}),
+            json!({"procMount": null}),
+        ] {
+            let out = run(settings.clone(), pod(json!({"procMount": "Unmasked"})));
+            assert_eq!(out["accepted"], false, "{settings}");
+        }
+    }
+
+    #[test]
+    fn values_other_than_exact_default_or_unmasked_fail_closed() {
+        let allow = json!({"allow_unmasked_proc_mount_type": true});
+        for value in ["unmasked", "default", "Masked", ""] {
+            let out = run(allow.clone(), pod(json!({"procMount": value})));
+            assert_eq!(out["accepted"], false, "{value}");
+            let message = out["message"].as_str().unwrap();
+            assert!(
+                message.contains("and \"Unmasked\" are allowed"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn conflicting_settings_are_refused_by_name() {
+        for raw in [
+            r#"{"allow_unmasked_proc_mount_type": true, "procMount": "Default"}"#,
+            r#"{"procMount": "Unmasked", "allowed_proc_mount_types": ["Default"]}"#,
+            r#"{"allow_unmasked_proc_mount_type": false, "allowedProcMountTypes": ["Unmasked"]}"#,
+        ] {
+            let message = settings_error(raw).expect(raw);
+            assert!(message.contains("make them agree"), "{message}");
+        }
+        let message =
+            settings_error(r#"{"allow_unmasked_proc_mount_type": true, "procMount": "Default"}"#)
+                .unwrap();
+        assert!(
+            message.contains("allow_unmasked_proc_mount_type") && message.contains("procMount"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_refused_by_field() {
+        let message = settings_error(r#"{"procMount": "Masked"}"#).unwrap();
+        assert!(
+            message.contains("procMount") && message.contains("Masked"),
+            "{message}"
+        );
+        let message =
+            settings_error(r#"{"allowed_proc_mount_types": ["Default", "Masked"]}"#).unwrap();
+        assert!(message.contains("allowed_proc_mount_types[1]"), "{message}");
+        let message = settings_error(r#"{"allow_unmasked_proc_mount_type": "yes"}"#).unwrap();
+        assert!(
+            message.contains("allow_unmasked_proc_mount_type"),
+            "{message}"
+        );
+        // Both Azure spellings at once are one field given twice.
+        assert!(
+            settings_error(r#"{"procMount": "Default", "procMountType": "Default"}"#).is_some()
+        );
+        assert_eq!(settings_error(r#"{"procMount": "Default"}"#), None);
+    }
+
+    #[test]
+    fn exemptions_apply() {
+        let out = run(
+            json!({"exempt_container_names": ["app", "init", "debug"]}),
+            pod(json!({"procMount": "Unmasked"})),
+        );
+        assert_eq!(out["accepted"], true);
+        let out = run(
+            json!({"excludedNamespaces": ["default"]}),
+            pod(json!({"procMount": "Unmasked"})),
+        );
+        assert_eq!(out["accepted"], true);
+    }
+
+    #[test]
+    fn unknown_setting_is_refused() {
+        let message = settings_error(r#"{"allow_unmasked": true}"#).unwrap();
+        assert!(message.contains("allow_unmasked"), "{message}");
+        // The snake_case form of Azure's name is not a spelling.
+        assert!(settings_error(r#"{"proc_mount": "Unmasked"}"#).is_some());
+    }
+}
