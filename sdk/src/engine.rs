@@ -271,3 +271,149 @@ fn cached_settings<S: RuleSettings + 'static>(raw: &str) -> Result<Rc<Settings<S
     });
     Ok(parsed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Change, Pod, Report, RuleSettings};
+    use serde::Deserialize;
+    use serde_json::{Value, json};
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoRootSettings {
+        #[serde(default)]
+        validate_only: bool,
+    }
+
+    impl RuleSettings for NoRootSettings {
+        fn validate_only(&self) -> bool {
+            self.validate_only
+        }
+    }
+
+    /// A test rule: user 0 is a violation; no runAsNonRoot is fixed.
+    struct NoRoot;
+
+    impl Rule for NoRoot {
+        const NAME: &'static str = "no-root";
+        type Settings = NoRootSettings;
+
+        fn check(_: &NoRootSettings, pod: &Pod, report: &mut Report) {
+            for c in pod.containers() {
+                if let Some((0, level)) = c.run_as_user() {
+                    report.violation(c.security_context_path(level, "runAsUser"), "root");
+                }
+                if c.run_as_non_root().is_none() {
+                    let path = c.field_path(&["securityContext", "runAsNonRoot"]);
+                    report.fix(path, Change::Set(json!(true)), "runAsNonRoot unset");
+                }
+            }
+        }
+    }
+
+    fn pod(containers: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "1"}},
+               "spec": {"containers": containers, "x-unknown": {"kept": [1, 2]}}})
+    }
+
+    fn run(operation: &str, object: Value, old: Value, settings: Value) -> Value {
+        let payload = json!({"request": {"kind": {"kind": "Pod"}, "operation": operation,
+            "namespace": "default", "object": object, "oldObject": old}, "settings": settings});
+        serde_json::from_slice(&validate::<NoRoot>(payload.to_string().as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn mutation_edits_only_the_fixed_field() {
+        let object = pod(json!([{"name": "a", "image": "x", "futureField": {"z": 1}}]));
+        let out = run("CREATE", object.clone(), Value::Null, json!({}));
+        assert_eq!(out["accepted"], true);
+        let mut expected = object;
+        expected["spec"]["containers"][0]["securityContext"] = json!({"runAsNonRoot": true});
+        assert_eq!(out["mutated_object"], expected);
+    }
+
+    #[test]
+    fn validate_only_rejects_instead_of_mutating() {
+        let out = run(
+            "CREATE",
+            pod(json!([{"name": "a"}])),
+            Value::Null,
+            json!({"validate_only": true}),
+        );
+        assert_eq!(out["accepted"], false);
+        assert!(
+            out["message"]
+                .as_str()
+                .unwrap()
+                .contains("spec.containers[0].securityContext.runAsNonRoot")
+        );
+    }
+
+    #[test]
+    fn update_keeps_preexisting_violations_as_warnings_and_judges_new_ones() {
+        let root =
+            json!([{"name": "a", "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}]);
+        let out = run("UPDATE", pod(root.clone()), pod(root.clone()), json!({}));
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["warnings"][0].as_str().unwrap().contains("preexisting"));
+        assert!(out["mutated_object"].is_null());
+        // A second root container is new: rejected, and only it is listed as blocking.
+        let mut two = root.clone();
+        two.as_array_mut()
+            .unwrap()
+            .push(json!({"name": "b", "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}));
+        let out = run("UPDATE", pod(two), pod(root.clone()), json!({}));
+        assert_eq!(out["accepted"], false);
+        let message = out["message"].as_str().unwrap();
+        assert!(
+            message.contains("containers[1]") && !message.contains("containers[0]"),
+            "{message}"
+        );
+        // On CREATE the same object is rejected.
+        assert_eq!(
+            run("CREATE", pod(root), Value::Null, json!({}))["accepted"],
+            false
+        );
+    }
+
+    #[test]
+    fn update_leaves_a_preexisting_fix_unapplied() {
+        let unset = json!([{"name": "a"}]);
+        let out = run("UPDATE", pod(unset.clone()), pod(unset), json!({}));
+        assert_eq!(out["accepted"], true);
+        assert!(out["mutated_object"].is_null(), "{out}");
+        assert!(
+            out["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("left unchanged")
+        );
+    }
+
+    #[test]
+    fn requests_without_objects() {
+        let delete = run("DELETE", Value::Null, pod(json!([])), json!({}));
+        assert_eq!(delete["accepted"], true);
+        let create = run("CREATE", Value::Null, Value::Null, json!({}));
+        assert_eq!(
+            (create["accepted"].clone(), create["code"].clone()),
+            (json!(false), json!(400))
+        );
+    }
+
+    #[test]
+    fn exempt_namespace_accepts_and_bad_settings_are_400() {
+        let root = pod(json!([{"name": "a", "securityContext": {"runAsUser": 0}}]));
+        let out = run(
+            "CREATE",
+            root.clone(),
+            Value::Null,
+            json!({"exempt_namespaces": ["default"]}),
+        );
+        assert_eq!(out["accepted"], true);
+        let out = run("CREATE", root, Value::Null, json!({"nope": 1}));
+        assert_eq!(out["code"], 400);
+        assert!(out["message"].as_str().unwrap().contains("nope"));
+    }
+}
