@@ -13,6 +13,8 @@ pub mod path;
 pub mod pod;
 pub mod report;
 pub mod settings;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use engine::{validate, validate_response, validate_settings};
 pub use path::FieldPath;

@@ -46,85 +46,74 @@ export_rule!(NoPrivilege);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn run(settings: Value, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": "CREATE", "namespace": "default", "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<NoPrivilege>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn pod(sc: Value) -> Value {
-        json!({"kind": "Pod", "spec": {
-            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
-    }
+    use palisade_sdk::testing::{
+        EACH_CONTAINER_KIND, message, pod_with_each_container_kind as pod, run, settings_error,
+        violation_paths,
+    };
+    use serde_json::json;
 
     #[test]
     fn rejects_every_privileged_container_kind_at_once() {
-        let out = run(json!({}), pod(json!({"privileged": true})));
-        assert_eq!(out["accepted"], false);
-        let message = out["message"].as_str().unwrap();
-        for path in [
-            "spec.containers[0].securityContext.privileged",
-            "spec.initContainers[0].securityContext.privileged",
-            "spec.ephemeralContainers[0].securityContext.privileged",
-        ] {
-            assert!(message.contains(path), "{message}");
+        let out = run::<NoPrivilege>(json!({}), pod(json!({"privileged": true})));
+        let expected: Vec<_> = EACH_CONTAINER_KIND
+            .iter()
+            .map(|c| format!("{c}.securityContext.privileged"))
+            .collect();
+        assert_eq!(violation_paths::<NoPrivilege>(&out), {
+            let mut sorted = expected.clone();
+            sorted.sort();
+            sorted
+        });
+        for path in expected {
+            assert!(message(&out).contains(&path), "{out}");
         }
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
     }
 
     #[test]
     fn accepts_unprivileged_and_unset() {
+        let out = run::<NoPrivilege>(json!({}), pod(json!({"privileged": false})));
+        assert_eq!(out["accepted"], true);
         assert_eq!(
-            run(json!({}), pod(json!({"privileged": false})))["accepted"],
+            run::<NoPrivilege>(json!({}), pod(json!(null)))["accepted"],
             true
         );
-        assert_eq!(run(json!({}), pod(json!(null)))["accepted"], true);
     }
 
     #[test]
     fn skip_settings_skip_only_their_kind() {
-        let out = run(
-            json!({"skip_init_containers": true}),
-            pod(json!({"privileged": true})),
+        let privileged = || pod(json!({"privileged": true}));
+        let out = run::<NoPrivilege>(json!({"skip_init_containers": true}), privileged());
+        assert_eq!(
+            violation_paths::<NoPrivilege>(&out),
+            [
+                "spec.containers[0].securityContext.privileged",
+                "spec.ephemeralContainers[0].securityContext.privileged"
+            ]
         );
-        let message = out["message"].as_str().unwrap();
-        assert!(!message.contains("initContainers"), "{message}");
-        assert!(message.contains("ephemeralContainers"), "{message}");
-        let out = run(
-            json!({"skip_init_containers": true, "skip_ephemeral_containers": true}),
-            pod(json!({"privileged": true})),
+        let both = json!({"skip_init_containers": true, "skip_ephemeral_containers": true});
+        let out = run::<NoPrivilege>(both, privileged());
+        assert_eq!(
+            violation_paths::<NoPrivilege>(&out),
+            ["spec.containers[0].securityContext.privileged"]
         );
-        let message = out["message"].as_str().unwrap();
-        assert!(message.contains("spec.containers[0]") && !message.contains("ephemeral"));
     }
 
     #[test]
     fn exemptions_apply() {
-        let out = run(
-            json!({"exempt_container_names": ["app", "init", "debug"]}),
-            pod(json!({"privileged": true})),
+        let privileged = || pod(json!({"privileged": true}));
+        let names = json!({"exempt_container_names": ["app", "init", "debug"]});
+        assert_eq!(run::<NoPrivilege>(names, privileged())["accepted"], true);
+        let namespaces = json!({"excludedNamespaces": ["default"]});
+        assert_eq!(
+            run::<NoPrivilege>(namespaces, privileged())["accepted"],
+            true
         );
-        assert_eq!(out["accepted"], true);
-        let out = run(
-            json!({"excludedNamespaces": ["default"]}),
-            pod(json!({"privileged": true})),
-        );
-        assert_eq!(out["accepted"], true);
     }
 
     #[test]
     fn unknown_setting_is_refused() {
-        let out = palisade_sdk::validate_settings::<NoPrivilege>(br#"{"skip_init": true}"#);
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false);
-        assert!(out["message"].as_str().unwrap().contains("skip_init"));
+        let refusal = settings_error::<NoPrivilege>(json!({"skip_init": true}));
+        assert!(refusal.is_some_and(|m| m.contains("skip_init")));
+        assert_eq!(settings_error::<NoPrivilege>(json!({})), None);
     }
 }

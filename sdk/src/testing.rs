@@ -1,0 +1,102 @@
+//! Helpers for rules' unit tests (feature `testing`, a dev-dependency only):
+//! wrap an object in a ValidationRequest, run a rule on it through the same
+//! engine the module exports, and read the answer.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::Rule;
+use serde_json::{Value, json};
+
+/// An AdmissionRequest in namespace `default`; the kind is the object's own
+/// (`Pod` when it has none).
+pub fn request(operation: &str, object: Value, old_object: Value) -> Value {
+    let kind = object["kind"].as_str().unwrap_or("Pod").to_owned();
+    json!({
+        "uid": "0f6a6a4e-unit-test",
+        "kind": {"group": "", "version": "v1", "kind": kind},
+        "operation": operation,
+        "namespace": "default",
+        "object": object,
+        "oldObject": old_object,
+    })
+}
+
+/// Runs `R` on a whole AdmissionRequest; answers the ValidationResponse.
+pub fn run_request<R: Rule>(settings: Value, request: Value) -> Value {
+    let payload = json!({"request": request, "settings": settings});
+    let out = crate::validate::<R>(payload.to_string().as_bytes());
+    serde_json::from_slice(&out).expect("the engine always answers JSON")
+}
+
+/// Runs `R` on a CREATE of `object`.
+pub fn run<R: Rule>(settings: Value, object: Value) -> Value {
+    run_request::<R>(settings, request("CREATE", object, Value::Null))
+}
+
+/// Runs `R` on an UPDATE from `old_object` to `object`.
+pub fn run_update<R: Rule>(settings: Value, object: Value, old_object: Value) -> Value {
+    run_request::<R>(settings, request("UPDATE", object, old_object))
+}
+
+/// The refusal `validate_settings` gives, or `None` when it accepts.
+pub fn settings_error<R: Rule>(settings: Value) -> Option<String> {
+    let out = crate::validate_settings::<R>(settings.to_string().as_bytes());
+    let out: Value = serde_json::from_slice(&out).expect("settings answer is JSON");
+    match out["valid"].as_bool() {
+        Some(true) => None,
+        _ => Some(out["message"].as_str().unwrap_or_default().to_owned()),
+    }
+}
+
+/// The rejection message; panics (failing the test) when accepted.
+pub fn message(response: &Value) -> &str {
+    assert_eq!(response["accepted"], false, "accepted: {response}");
+    response["message"].as_str().unwrap_or_default()
+}
+
+/// The field paths of the violations `R` reported, sorted (from the
+/// warnings, which list each violation as `rule: path: message`).
+pub fn violation_paths<R: Rule>(response: &Value) -> Vec<String> {
+    let prefix = format!("{}: ", R::NAME);
+    let mut paths: Vec<String> = response["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| w.as_str()?.strip_prefix(&prefix))
+        .filter(|w| !w.starts_with("preexisting") && !w.starts_with("mutated"))
+        .filter_map(|w| w.split(": ").next().map(str::to_owned))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The mutated object; panics (failing the test) when there is none.
+pub fn mutated(response: &Value) -> &Value {
+    assert_eq!(response["accepted"], true, "rejected: {response}");
+    let object = &response["mutated_object"];
+    assert!(!object.is_null(), "no mutation: {response}");
+    object
+}
+
+/// A Pod with one container of each kind (`app`, `init`, `debug`), all
+/// three with the security context `sc`.
+pub fn pod_with_each_container_kind(sc: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
+            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
+}
+
+/// The three container paths of [`pod_with_each_container_kind`].
+pub const EACH_CONTAINER_KIND: [&str; 3] = [
+    "spec.containers[0]",
+    "spec.initContainers[0]",
+    "spec.ephemeralContainers[0]",
+];
