@@ -53,6 +53,13 @@ pub fn settings_error<R: Rule>(settings: Value) -> Option<String> {
     }
 }
 
+/// The refusal `validate_settings` gives; panics (failing the test) when it
+/// accepts the settings.
+pub fn refusal<R: Rule>(settings: Value) -> String {
+    let shown = settings.to_string();
+    settings_error::<R>(settings).unwrap_or_else(|| panic!("accepted: {shown}"))
+}
+
 /// The rejection message; panics (failing the test) when accepted.
 pub fn message(response: &Value) -> &str {
     assert_eq!(response["accepted"], false, "accepted: {response}");
@@ -100,3 +107,14 @@ pub const EACH_CONTAINER_KIND: [&str; 3] = [
     "spec.initContainers[0]",
     "spec.ephemeralContainers[0]",
 ];
+
+/// `{container}.{field}` for each of [`EACH_CONTAINER_KIND`], sorted as
+/// [`violation_paths`] answers them.
+pub fn each_container_kind_paths(field: &str) -> Vec<String> {
+    let mut paths: Vec<String> = EACH_CONTAINER_KIND
+        .iter()
+        .map(|c| format!("{c}.{field}"))
+        .collect();
+    paths.sort();
+    paths
+}

@@ -149,65 +149,48 @@ export_rule!(AllowedCapabilities);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{
+        each_container_kind_paths, message, mutated, pod_with_each_container_kind, refusal, run,
+        run_update, settings_error, violation_paths,
+    };
     use serde_json::Value;
 
-    fn request(operation: &str, object: Value, old: Value, settings: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": operation, "namespace": "default",
-                        "object": object, "oldObject": old},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<AllowedCapabilities>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        request("CREATE", object, Value::Null, settings)
-    }
-
-    fn settings_error(settings: Value) -> String {
-        let out =
-            palisade_sdk::validate_settings::<AllowedCapabilities>(settings.to_string().as_bytes());
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false, "{settings} was accepted");
-        out["message"].as_str().unwrap().to_owned()
-    }
-
+    /// A pod with one container of each kind, all with `capabilities: caps`.
     fn pod(caps: Value) -> Value {
-        let sc = json!({"capabilities": caps});
-        json!({"kind": "Pod", "spec": {
-            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
+        pod_with_each_container_kind(json!({"capabilities": caps}))
     }
 
     fn bare_pod() -> Value {
         json!({"kind": "Pod", "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
     }
 
-    fn message(out: &Value) -> &str {
-        assert_eq!(out["accepted"], false, "{out}");
-        out["message"].as_str().unwrap()
-    }
-
     #[test]
     fn allowed_capabilities_are_accepted() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"allowed_capabilities": ["NET_BIND_SERVICE", "CHOWN"]}),
             pod(json!({"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["mutated_object"].is_null());
-        assert_eq!(run(json!({}), bare_pod())["accepted"], true);
-        assert_eq!(run(json!({}), pod(json!(null)))["accepted"], true);
+        assert_eq!(
+            run::<AllowedCapabilities>(json!({}), bare_pod())["accepted"],
+            true
+        );
+        assert_eq!(
+            run::<AllowedCapabilities>(json!({}), pod(json!(null)))["accepted"],
+            true
+        );
     }
 
     #[test]
     fn added_capabilities_not_allowed_are_rejected_in_every_container_kind() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"allowed_capabilities": ["NET_BIND_SERVICE"]}),
             pod(json!({"add": ["NET_BIND_SERVICE", "SYS_ADMIN"]})),
+        );
+        assert_eq!(
+            violation_paths::<AllowedCapabilities>(&out),
+            each_container_kind_paths("securityContext.capabilities.add[1]")
         );
         let message = message(&out);
         for kind in ["containers", "initContainers", "ephemeralContainers"] {
@@ -220,13 +203,13 @@ mod tests {
 
     #[test]
     fn empty_allowed_list_allows_no_addition() {
-        let out = run(json!({}), pod(json!({"add": ["CHOWN"]})));
+        let out = run::<AllowedCapabilities>(json!({}), pod(json!({"add": ["CHOWN"]})));
         assert!(message(&out).contains("add[0]"));
     }
 
     #[test]
     fn star_allows_any_capability() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"allowedCapabilities": ["*"]}),
             pod(json!({"add": ["SYS_ADMIN", "ALL"]})),
         );
@@ -235,7 +218,7 @@ mod tests {
 
     #[test]
     fn names_compare_without_case_or_cap_prefix() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"allowed_capabilities": ["NET_ADMIN"], "required_drop_capabilities": ["cap_net_raw"]}),
             pod(json!({"add": ["cap_net_admin"], "drop": ["CAP_NET_RAW"]})),
         );
@@ -245,28 +228,31 @@ mod tests {
 
     #[test]
     fn missing_required_drops_are_appended() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"required_drop_capabilities": ["cap_net_raw", "MKNOD", "NET_RAW"]}),
             pod(json!({"drop": ["MKNOD"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
-        let spec = &out["mutated_object"]["spec"];
+        let spec = &mutated(&out)["spec"];
         for kind in ["containers", "initContainers", "ephemeralContainers"] {
             assert_eq!(
                 spec[kind][0]["securityContext"]["capabilities"]["drop"],
                 json!(["MKNOD", "NET_RAW"])
             );
         }
-        let out = run(json!({"requiredDropCapabilities": ["NET_RAW"]}), bare_pod());
+        let out = run::<AllowedCapabilities>(
+            json!({"requiredDropCapabilities": ["NET_RAW"]}),
+            bare_pod(),
+        );
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"],
             json!({"capabilities": {"drop": ["NET_RAW"]}})
         );
     }
 
     #[test]
     fn all_in_drop_satisfies_every_required_drop() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"required_drop_capabilities": ["NET_RAW", "SYS_ADMIN"]}),
             pod(json!({"drop": ["all"]})),
         );
@@ -276,12 +262,12 @@ mod tests {
 
     #[test]
     fn required_all_is_appended_unless_dropped() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"required_drop_capabilities": ["ALL"]}),
             pod(json!({"drop": ["NET_RAW"]})),
         );
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
             json!(["NET_RAW", "ALL"])
         );
     }
@@ -290,32 +276,42 @@ mod tests {
     fn default_adds_are_appended_unless_present_or_dropped_by_name() {
         let settings = json!({"allowed_capabilities": ["NET_BIND_SERVICE", "CHOWN"],
             "default_add_capabilities": ["NET_BIND_SERVICE"]});
-        let out = run(settings.clone(), pod(json!({"add": ["CHOWN"]})));
+        let out = run::<AllowedCapabilities>(settings.clone(), pod(json!({"add": ["CHOWN"]})));
         assert_eq!(
-            out["mutated_object"]["spec"]["initContainers"][0]["securityContext"]["capabilities"]["add"],
+            mutated(&out)["spec"]["initContainers"][0]["securityContext"]["capabilities"]["add"],
             json!(["CHOWN", "NET_BIND_SERVICE"])
         );
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             settings.clone(),
             pod(json!({"add": ["cap_net_bind_service"]})),
         );
         assert!(out["mutated_object"].is_null(), "{out}");
-        let out = run(settings.clone(), pod(json!({"drop": ["NET_BIND_SERVICE"]})));
+        let out = run::<AllowedCapabilities>(
+            settings.clone(),
+            pod(json!({"drop": ["NET_BIND_SERVICE"]})),
+        );
         assert!(out["mutated_object"].is_null(), "{out}");
         // Dropping ALL does not name the default: it is still added, as PSP did.
-        let out = run(settings, pod(json!({"drop": ["ALL"]})));
+        let out = run::<AllowedCapabilities>(settings, pod(json!({"drop": ["ALL"]})));
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["capabilities"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"],
             json!({"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})
         );
     }
 
     #[test]
     fn validate_only_rejects_instead_of_mutating() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"required_drop_capabilities": ["NET_RAW"], "validate_only": true,
                    "allowed_capabilities": ["CHOWN"], "default_add_capabilities": ["CHOWN"]}),
             bare_pod(),
+        );
+        assert_eq!(
+            violation_paths::<AllowedCapabilities>(&out),
+            [
+                "spec.containers[0].securityContext.capabilities.add",
+                "spec.containers[0].securityContext.capabilities.drop",
+            ]
         );
         let message = message(&out);
         assert!(message.contains(
@@ -331,7 +327,7 @@ mod tests {
     fn update_leaves_preexisting_problems_as_warnings() {
         let settings = json!({"required_drop_capabilities": ["NET_RAW"]});
         let old = pod(json!({"add": ["SYS_ADMIN"]}));
-        let out = request("UPDATE", old.clone(), old, settings);
+        let out = run_update::<AllowedCapabilities>(settings, old.clone(), old);
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["mutated_object"].is_null());
         let warnings = out["warnings"].to_string();
@@ -340,14 +336,14 @@ mod tests {
 
     #[test]
     fn exemptions_apply() {
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"exempt_container_names": ["app", "init", "debug"],
                    "required_drop_capabilities": ["NET_RAW"]}),
             pod(json!({"add": ["SYS_ADMIN"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["mutated_object"].is_null());
-        let out = run(
+        let out = run::<AllowedCapabilities>(
             json!({"excludedNamespaces": ["default"]}),
             pod(json!({"add": ["SYS_ADMIN"]})),
         );
@@ -356,30 +352,31 @@ mod tests {
 
     #[test]
     fn contradictory_settings_are_refused() {
-        let message = settings_error(json!({"default_add_capabilities": ["CHOWN"]}));
+        let refusal = refusal::<AllowedCapabilities>;
+        let message = refusal(json!({"default_add_capabilities": ["CHOWN"]}));
         assert!(
             message.contains("default_add_capabilities: CHOWN is not in allowed_capabilities"),
             "{message}"
         );
-        let message = settings_error(json!({"allowed_capabilities": ["CHOWN"],
+        let message = refusal(json!({"allowed_capabilities": ["CHOWN"],
             "default_add_capabilities": ["cap_chown"], "required_drop_capabilities": ["CHOWN"]}));
         assert!(message.contains("default_add_capabilities"), "{message}");
-        let message = settings_error(json!({"allowed_capabilities": ["*"],
+        let message = refusal(json!({"allowed_capabilities": ["*"],
             "default_add_capabilities": ["CHOWN"], "requiredDropCapabilities": ["ALL"]}));
         assert!(message.contains("would be dropped"), "{message}");
-        let message = settings_error(json!({"allowed_capabilities": ["NET_RAW"],
+        let message = refusal(json!({"allowed_capabilities": ["NET_RAW"],
             "required_drop_capabilities": ["cap_net_raw"]}));
         assert!(
             message.contains("allowed_capabilities: NET_RAW"),
             "{message}"
         );
-        let message = settings_error(json!({"required_drop_capabilities": ["*"]}));
+        let message = refusal(json!({"required_drop_capabilities": ["*"]}));
         assert!(message.contains("write ALL"), "{message}");
-        let message = settings_error(json!({"allowed_capabilities": ["CAP_"]}));
+        let message = refusal(json!({"allowed_capabilities": ["CAP_"]}));
         assert!(message.contains("empty"), "{message}");
-        let message = settings_error(json!({"allowed_capabilities": "CHOWN"}));
+        let message = refusal(json!({"allowed_capabilities": "CHOWN"}));
         assert!(message.contains("allowed_capabilities"), "{message}");
-        let message = settings_error(json!({"allowed_caps": ["CHOWN"]}));
+        let message = refusal(json!({"allowed_caps": ["CHOWN"]}));
         assert!(message.contains("allowed_caps"), "{message}");
     }
 
@@ -392,11 +389,8 @@ mod tests {
             json!({"allowed_capabilities": ["CHOWN"], "default_add_capabilities": ["cap_chown"],
                    "required_drop_capabilities": ["NET_RAW"], "validate_only": true}),
         ] {
-            let out = palisade_sdk::validate_settings::<AllowedCapabilities>(
-                settings.to_string().as_bytes(),
-            );
-            let out: Value = serde_json::from_slice(&out).unwrap();
-            assert_eq!(out["valid"], true, "{settings}: {out}");
+            let refused = settings_error::<AllowedCapabilities>(settings.clone());
+            assert_eq!(refused, None, "{settings}");
         }
     }
 }

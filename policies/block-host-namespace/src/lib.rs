@@ -55,17 +55,8 @@ export_rule!(BlockHostNamespace);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{message, refusal, run, violation_paths};
     use serde_json::{Value, json};
-
-    fn run(settings: Value, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": "CREATE", "namespace": "default", "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<BlockHostNamespace>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
 
     fn pod(pid: Value, ipc: Value, network: Value) -> Value {
         json!({"kind": "Pod", "spec": {"hostPID": pid, "hostIPC": ipc, "hostNetwork": network,
@@ -76,14 +67,14 @@ mod tests {
         pod(json!(true), json!(true), json!(true))
     }
 
-    fn message(out: &Value) -> &str {
-        out["message"].as_str().unwrap()
-    }
-
     #[test]
     fn rejects_every_host_namespace_at_once() {
-        let out = run(json!({}), all_host());
+        let out = run::<BlockHostNamespace>(json!({}), all_host());
         assert_eq!(out["accepted"], false);
+        assert_eq!(
+            violation_paths::<BlockHostNamespace>(&out),
+            ["spec.hostIPC", "spec.hostNetwork", "spec.hostPID"]
+        );
         for path in ["spec.hostPID", "spec.hostIPC", "spec.hostNetwork"] {
             assert!(message(&out).contains(path), "{out}");
         }
@@ -101,18 +92,20 @@ mod tests {
                 "spec.hostNetwork",
             ),
         ] {
-            let out = run(json!({}), object);
+            let out = run::<BlockHostNamespace>(json!({}), object);
             assert_eq!(out["accepted"], false);
             assert_eq!(out["warnings"].as_array().unwrap().len(), 1, "{out}");
+            assert_eq!(violation_paths::<BlockHostNamespace>(&out), [path]);
             assert!(message(&out).contains(path), "{out}");
         }
     }
 
     #[test]
     fn accepts_false_and_unset() {
-        let out = run(json!({}), pod(json!(false), json!(false), json!(false)));
+        let out =
+            run::<BlockHostNamespace>(json!({}), pod(json!(false), json!(false), json!(false)));
         assert_eq!(out["accepted"], true);
-        let out = run(json!({}), pod(json!(null), json!(null), json!(null)));
+        let out = run::<BlockHostNamespace>(json!({}), pod(json!(null), json!(null), json!(null)));
         assert_eq!(out["accepted"], true);
     }
 
@@ -123,31 +116,34 @@ mod tests {
             ("allow_host_ipc", "hostIPC"),
             ("allow_host_network", "hostNetwork"),
         ] {
-            let out = run(json!({ setting: true }), all_host());
+            let out = run::<BlockHostNamespace>(json!({ setting: true }), all_host());
             assert_eq!(out["accepted"], false);
             assert!(!message(&out).contains(allowed), "{out}");
             assert_eq!(out["warnings"].as_array().unwrap().len(), 2, "{out}");
+            let paths = violation_paths::<BlockHostNamespace>(&out);
+            assert_eq!(paths.len(), 2, "{out}");
+            assert!(!paths.contains(&format!("spec.{allowed}")), "{out}");
         }
         let every =
             json!({"allow_host_pid": true, "allow_host_ipc": true, "allow_host_network": true});
-        assert_eq!(run(every, all_host())["accepted"], true);
+        assert_eq!(
+            run::<BlockHostNamespace>(every, all_host())["accepted"],
+            true
+        );
     }
 
     #[test]
     fn exemptions_apply() {
-        let out = run(json!({"excludedNamespaces": ["default"]}), all_host());
+        let out = run::<BlockHostNamespace>(json!({"excludedNamespaces": ["default"]}), all_host());
         assert_eq!(out["accepted"], true);
         // The rule is pod-level: exempting the only container changes nothing.
-        let out = run(json!({"exempt_container_names": ["app"]}), all_host());
+        let out = run::<BlockHostNamespace>(json!({"exempt_container_names": ["app"]}), all_host());
         assert_eq!(out["accepted"], false);
     }
 
     #[test]
     fn unknown_setting_is_refused() {
-        let out =
-            palisade_sdk::validate_settings::<BlockHostNamespace>(br#"{"allowHostPID": true}"#);
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false);
-        assert!(out["message"].as_str().unwrap().contains("allowHostPID"));
+        let refused = refusal::<BlockHostNamespace>(json!({"allowHostPID": true}));
+        assert!(refused.contains("allowHostPID"));
     }
 }

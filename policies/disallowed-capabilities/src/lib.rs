@@ -84,43 +84,15 @@ export_rule!(DisallowedCapabilities);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{
+        each_container_kind_paths, message, pod_with_each_container_kind, refusal, run, run_update,
+        settings_error, violation_paths,
+    };
     use serde_json::{Value, json};
 
-    fn request(operation: &str, object: Value, old: Value, settings: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": operation, "namespace": "default",
-                        "object": object, "oldObject": old},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<DisallowedCapabilities>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        request("CREATE", object, Value::Null, settings)
-    }
-
-    fn settings_error(settings: Value) -> String {
-        let out = palisade_sdk::validate_settings::<DisallowedCapabilities>(
-            settings.to_string().as_bytes(),
-        );
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false, "{settings} was accepted");
-        out["message"].as_str().unwrap().to_owned()
-    }
-
+    /// A pod with one container of each kind, all with `capabilities: caps`.
     fn pod(caps: Value) -> Value {
-        let sc = json!({"capabilities": caps});
-        json!({"kind": "Pod", "spec": {
-            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
-    }
-
-    fn message(out: &Value) -> &str {
-        assert_eq!(out["accepted"], false, "{out}");
-        out["message"].as_str().unwrap()
+        pod_with_each_container_kind(json!({"capabilities": caps}))
     }
 
     fn sys_admin() -> Value {
@@ -130,7 +102,15 @@ mod tests {
     #[test]
     fn sys_admin_is_rejected_in_every_spelling_and_container_kind() {
         for spelling in ["cap_sys_admin", "CAP_SYS_ADMIN", "sys_admin", "SYS_ADMIN"] {
-            let out = run(sys_admin(), pod(json!({"add": ["CHOWN", spelling]})));
+            let out = run::<DisallowedCapabilities>(
+                sys_admin(),
+                pod(json!({"add": ["CHOWN", spelling]})),
+            );
+            assert_eq!(
+                violation_paths::<DisallowedCapabilities>(&out),
+                each_container_kind_paths("securityContext.capabilities.add[1]"),
+                "{spelling}"
+            );
             let message = message(&out);
             for kind in ["containers", "initContainers", "ephemeralContainers"] {
                 let path = format!("spec.{kind}[0].securityContext.capabilities.add[1]");
@@ -140,7 +120,7 @@ mod tests {
             assert!(message.contains("container \"app\" may not add SYS_ADMIN (disallowed)"));
         }
         // Spellings in the settings are normalised too.
-        let out = run(
+        let out = run::<DisallowedCapabilities>(
             json!({"disallowedCapabilities": ["cap_sys_admin"]}),
             pod(json!({"add": ["SYS_ADMIN"]})),
         );
@@ -149,20 +129,27 @@ mod tests {
 
     #[test]
     fn other_capabilities_are_accepted() {
-        let out = run(
+        let out = run::<DisallowedCapabilities>(
             sys_admin(),
             pod(json!({"add": ["NET_BIND_SERVICE"], "drop": ["SYS_ADMIN"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
         let bare = json!({"kind": "Pod", "spec": {"containers": [{"name": "app"}]}});
-        assert_eq!(run(sys_admin(), bare)["accepted"], true);
-        assert_eq!(run(sys_admin(), pod(json!(null)))["accepted"], true);
+        assert_eq!(
+            run::<DisallowedCapabilities>(sys_admin(), bare)["accepted"],
+            true
+        );
+        assert_eq!(
+            run::<DisallowedCapabilities>(sys_admin(), pod(json!(null)))["accepted"],
+            true
+        );
     }
 
     #[test]
     fn default_disallows_nothing() {
         for settings in [json!({}), json!({"disallowed_capabilities": []})] {
-            let out = run(settings, pod(json!({"add": ["SYS_ADMIN", "ALL"]})));
+            let out =
+                run::<DisallowedCapabilities>(settings, pod(json!({"add": ["SYS_ADMIN", "ALL"]})));
             assert_eq!(out["accepted"], true, "{out}");
         }
     }
@@ -170,7 +157,7 @@ mod tests {
     #[test]
     fn star_or_all_forbids_every_addition() {
         for star in ["*", "ALL", "all"] {
-            let out = run(
+            let out = run::<DisallowedCapabilities>(
                 json!({"disallowed_capabilities": [star]}),
                 pod(json!({"add": ["NET_BIND_SERVICE"]})),
             );
@@ -180,7 +167,7 @@ mod tests {
 
     #[test]
     fn adding_all_adds_the_disallowed_capabilities() {
-        let out = run(
+        let out = run::<DisallowedCapabilities>(
             json!({"disallowed_capabilities": ["SYS_ADMIN", "cap_net_admin"]}),
             pod(json!({"add": ["all"]})),
         );
@@ -194,14 +181,13 @@ mod tests {
     #[test]
     fn update_leaves_preexisting_additions_as_warnings() {
         let old = pod(json!({"add": ["SYS_ADMIN"]}));
-        let out = request("UPDATE", old.clone(), old, sys_admin());
+        let out = run_update::<DisallowedCapabilities>(sys_admin(), old.clone(), old);
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["warnings"].to_string().contains("preexisting"));
-        let out = request(
-            "UPDATE",
+        let out = run_update::<DisallowedCapabilities>(
+            sys_admin(),
             pod(json!({"add": ["SYS_ADMIN"]})),
             pod(json!(null)),
-            sys_admin(),
         );
         assert_eq!(out["accepted"], false, "{out}");
     }
@@ -210,28 +196,30 @@ mod tests {
     fn exemptions_apply() {
         let mut settings = sys_admin();
         settings["exempt_images"] = json!(["busybox", "ngin*"]);
-        let out = run(settings, pod(json!({"add": ["SYS_ADMIN"]})));
+        let out = run::<DisallowedCapabilities>(settings, pod(json!({"add": ["SYS_ADMIN"]})));
         assert_eq!(out["accepted"], true, "{out}");
         let mut settings = sys_admin();
         settings["excludedContainers"] = json!(["init", "debug"]);
-        let out = run(settings, pod(json!({"add": ["SYS_ADMIN"]})));
+        let out = run::<DisallowedCapabilities>(settings, pod(json!({"add": ["SYS_ADMIN"]})));
+        assert_eq!(
+            violation_paths::<DisallowedCapabilities>(&out),
+            ["spec.containers[0].securityContext.capabilities.add[0]"]
+        );
         assert!(!message(&out).contains("initContainers"));
     }
 
     #[test]
     fn bad_settings_are_refused() {
-        let message = settings_error(json!({"disallowed_capabilities": [""]}));
+        let refusal = refusal::<DisallowedCapabilities>;
+        let message = refusal(json!({"disallowed_capabilities": [""]}));
         assert!(message.contains("disallowed_capabilities: a capability name is empty"));
-        let message = settings_error(json!({"disallowed_capabilities": ["CAP_"]}));
+        let message = refusal(json!({"disallowed_capabilities": ["CAP_"]}));
         assert!(message.contains("empty"), "{message}");
-        let message = settings_error(json!({"disallowed_caps": ["SYS_ADMIN"]}));
+        let message = refusal(json!({"disallowed_caps": ["SYS_ADMIN"]}));
         assert!(message.contains("disallowed_caps"), "{message}");
-        let message = settings_error(json!({"disallowed_capabilities": "SYS_ADMIN"}));
+        let message = refusal(json!({"disallowed_capabilities": "SYS_ADMIN"}));
         assert!(message.contains("disallowed_capabilities"), "{message}");
-        let out = palisade_sdk::validate_settings::<DisallowedCapabilities>(
-            br#"{"disallowed_capabilities": null}"#,
-        );
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], true);
+        let null = json!({"disallowed_capabilities": null});
+        assert_eq!(settings_error::<DisallowedCapabilities>(null), None);
     }
 }

@@ -139,21 +139,8 @@ export_rule!(HostFilesystem);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{message, refusal, run, violation_paths};
     use serde_json::{Value, json};
-
-    fn request(settings: Value, kind: &str, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": kind},
-                        "operation": "CREATE", "namespace": "default", "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<HostFilesystem>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        request(settings, "Pod", object)
-    }
 
     /// A pod with one hostPath volume `host` mounted by `app` with `read_only`.
     fn pod(path: &str, read_only: Value) -> Value {
@@ -169,21 +156,6 @@ mod tests {
             .map(|(p, ro)| json!({"pathPrefix": p, "readOnly": ro}))
             .collect();
         json!({ "allowedHostPaths": list })
-    }
-
-    fn accepted(out: &Value) -> bool {
-        out["accepted"].as_bool().unwrap()
-    }
-
-    fn message(out: &Value) -> &str {
-        out["message"].as_str().unwrap_or_default()
-    }
-
-    fn settings_error(settings: &str) -> String {
-        let out = palisade_sdk::validate_settings::<HostFilesystem>(settings.as_bytes());
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false, "{settings}");
-        out["message"].as_str().unwrap().to_owned()
     }
 
     #[test]
@@ -202,13 +174,15 @@ mod tests {
     fn prefixes_match_by_whole_segments() {
         let settings = allow(&[("/foo", false)]);
         for path in ["/foo", "/foo/", "/foo/bar", "/foo//bar/", "//foo"] {
-            assert!(
-                accepted(&run(settings.clone(), pod(path, json!(false)))),
-                "{path}"
-            );
+            let out = run::<HostFilesystem>(settings.clone(), pod(path, json!(false)));
+            assert_eq!(out["accepted"], true, "{path}: {out}");
         }
-        let out = run(settings, pod("/foobar", json!(false)));
-        assert!(!accepted(&out));
+        let out = run::<HostFilesystem>(settings, pod("/foobar", json!(false)));
+        assert_eq!(out["accepted"], false);
+        assert_eq!(
+            violation_paths::<HostFilesystem>(&out),
+            ["spec.volumes[0].hostPath.path"]
+        );
         assert!(message(&out).contains("spec.volumes[0].hostPath.path"));
         assert!(message(&out).contains("\"host\""), "{}", message(&out));
         assert!(message(&out).contains("not under an allowed prefix (/foo)"));
@@ -216,24 +190,25 @@ mod tests {
 
     #[test]
     fn settings_prefixes_are_normalised_and_root_allows_all() {
-        let out = run(
+        let out = run::<HostFilesystem>(
             allow(&[("//foo//bar/", false)]),
             pod("/foo/bar/baz", json!(null)),
         );
-        assert!(accepted(&out));
-        let out = run(allow(&[("/", false)]), pod("/etc/kubernetes", json!(null)));
-        assert!(accepted(&out));
+        assert_eq!(out["accepted"], true);
+        let out =
+            run::<HostFilesystem>(allow(&[("/", false)]), pod("/etc/kubernetes", json!(null)));
+        assert_eq!(out["accepted"], true);
     }
 
     #[test]
     fn dot_dot_and_relative_paths_are_rejected_even_under_root() {
-        let out = run(allow(&[("/", false)]), pod("/foo/../etc", json!(true)));
+        let out = run::<HostFilesystem>(allow(&[("/", false)]), pod("/foo/../etc", json!(true)));
         assert!(
             message(&out).contains("must not contain .."),
             "{}",
             message(&out)
         );
-        let out = run(allow(&[("/", false)]), pod("var/log", json!(true)));
+        let out = run::<HostFilesystem>(allow(&[("/", false)]), pod("var/log", json!(true)));
         assert!(
             message(&out).contains("must be an absolute path"),
             "{}",
@@ -249,8 +224,8 @@ mod tests {
             json!({"allowedHostPaths": []}),
             json!({"allowedHostPaths": null}),
         ] {
-            let out = run(settings, pod("/tmp", json!(true)));
-            assert!(!accepted(&out));
+            let out = run::<HostFilesystem>(settings, pod("/tmp", json!(true)));
+            assert_eq!(out["accepted"], false);
             assert!(
                 message(&out).contains("allowedHostPaths is empty, which allows no host path"),
                 "{}",
@@ -260,35 +235,43 @@ mod tests {
         let no_host_path = json!({"kind": "Pod", "spec": {
             "volumes": [{"name": "cache", "emptyDir": {}}, {"name": "cfg", "configMap": {"name": "c"}}],
             "containers": [{"name": "app", "volumeMounts": [{"name": "cache", "mountPath": "/c"}]}]}});
-        assert!(accepted(&run(json!({}), no_host_path)));
+        assert_eq!(
+            run::<HostFilesystem>(json!({}), no_host_path)["accepted"],
+            true
+        );
     }
 
     #[test]
     fn read_only_prefix_requires_read_only_mounts() {
         let settings = allow(&[("/var/lib", true)]);
         for read_only in [json!(false), json!(null)] {
-            let out = run(settings.clone(), pod("/var/lib/data", read_only));
-            assert!(!accepted(&out));
+            let out = run::<HostFilesystem>(settings.clone(), pod("/var/lib/data", read_only));
+            assert_eq!(out["accepted"], false);
+            assert_eq!(
+                violation_paths::<HostFilesystem>(&out),
+                ["spec.containers[0].volumeMounts[0].readOnly"]
+            );
             assert!(message(&out).contains("spec.containers[0].volumeMounts[0].readOnly"));
             assert!(message(&out).contains("prefix /var/lib is read-only"));
         }
-        assert!(accepted(&run(settings, pod("/var/lib/data", json!(true)))));
+        assert_eq!(
+            run::<HostFilesystem>(settings, pod("/var/lib/data", json!(true)))["accepted"],
+            true
+        );
     }
 
     #[test]
     fn most_specific_prefix_wins_and_read_only_wins_ties() {
-        let settings = allow(&[("/var", false), ("/var/lib", true)]);
-        assert!(accepted(&run(
-            settings.clone(),
-            pod("/var/log", json!(false))
-        )));
-        assert!(!accepted(&run(settings, pod("/var/lib/x", json!(false)))));
-        let settings = allow(&[("/var/lib", true), ("/var", false)]);
-        assert!(!accepted(&run(settings, pod("/var/lib/x", json!(false)))));
-        let settings = allow(&[("/var", true), ("/var/lib", false)]);
-        assert!(accepted(&run(settings, pod("/var/lib/x", json!(false)))));
-        let settings = allow(&[("/var/", false), ("/var", true)]);
-        assert!(!accepted(&run(settings, pod("/var/x", json!(false)))));
+        for (prefixes, path, accepted) in [
+            ([("/var", false), ("/var/lib", true)], "/var/log", true),
+            ([("/var", false), ("/var/lib", true)], "/var/lib/x", false),
+            ([("/var/lib", true), ("/var", false)], "/var/lib/x", false),
+            ([("/var", true), ("/var/lib", false)], "/var/lib/x", true),
+            ([("/var/", false), ("/var", true)], "/var/x", false),
+        ] {
+            let out = run::<HostFilesystem>(allow(&prefixes), pod(path, json!(false)));
+            assert_eq!(out["accepted"], accepted, "{prefixes:?} {path}: {out}");
+        }
     }
 
     #[test]
@@ -300,7 +283,14 @@ mod tests {
             "initContainers": [{"name": "init", "volumeMounts": [{"name": "host", "mountPath": "/h"}]}],
             "ephemeralContainers": [{"name": "debug", "volumeMounts": [
                 {"name": "host", "mountPath": "/h", "readOnly": false}]}]}});
-        let out = run(allow(&[("/data", true)]), object.clone());
+        let out = run::<HostFilesystem>(allow(&[("/data", true)]), object.clone());
+        assert_eq!(
+            violation_paths::<HostFilesystem>(&out),
+            [
+                "spec.ephemeralContainers[0].volumeMounts[0].readOnly",
+                "spec.initContainers[0].volumeMounts[0].readOnly",
+            ]
+        );
         let msg = message(&out);
         assert!(
             msg.contains("spec.initContainers[0].volumeMounts[0].readOnly"),
@@ -316,9 +306,12 @@ mod tests {
         // Exempt containers skip the mount check...
         let exempt = json!({"allowedHostPaths": [{"pathPrefix": "/data", "readOnly": true}],
             "exempt_container_names": ["init", "debug"]});
-        assert!(accepted(&run(exempt, object.clone())));
+        assert_eq!(
+            run::<HostFilesystem>(exempt, object.clone())["accepted"],
+            true
+        );
         // ...but never the volume itself.
-        let out = run(
+        let out = run::<HostFilesystem>(
             json!({"exempt_container_names": ["app", "init", "debug"]}),
             object,
         );
@@ -329,13 +322,13 @@ mod tests {
     fn workload_paths() {
         let template = json!({"spec": pod("/etc", json!(true))["spec"].clone()});
         let deployment = json!({"kind": "Deployment", "spec": {"template": template.clone()}});
-        let out = request(json!({}), "Deployment", deployment);
+        let out = run::<HostFilesystem>(json!({}), deployment);
         assert!(message(&out).contains("spec.template.spec.volumes[0].hostPath.path"));
         let cron =
             json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}});
-        let out = request(allow(&[("/etc", true)]), "CronJob", cron.clone());
-        assert!(accepted(&out));
-        let out = request(json!({}), "CronJob", cron);
+        let out = run::<HostFilesystem>(allow(&[("/etc", true)]), cron.clone());
+        assert_eq!(out["accepted"], true);
+        let out = run::<HostFilesystem>(json!({}), cron);
         assert!(
             message(&out).contains("spec.jobTemplate.spec.template.spec.volumes[0].hostPath.path")
         );
@@ -343,43 +336,46 @@ mod tests {
 
     #[test]
     fn namespace_exemption_applies() {
-        let out = run(
+        let out = run::<HostFilesystem>(
             json!({"excludedNamespaces": ["default"]}),
             pod("/", json!(false)),
         );
-        assert!(accepted(&out));
+        assert_eq!(out["accepted"], true);
     }
 
     #[test]
     fn alias_is_accepted() {
         let settings = json!({"allowed_host_paths": [{"pathPrefix": "/opt"}]});
-        assert!(accepted(&run(settings, pod("/opt/x", json!(false)))));
+        assert_eq!(
+            run::<HostFilesystem>(settings, pod("/opt/x", json!(false)))["accepted"],
+            true
+        );
     }
 
     #[test]
     fn bad_settings_are_refused_by_name() {
-        let msg = settings_error(
-            r#"{"allowedHostPaths": [{"pathPrefix": "/ok"}, {"pathPrefix": "var/log"}]}"#,
+        let refusal = refusal::<HostFilesystem>;
+        let msg = refusal(
+            json!({"allowedHostPaths": [{"pathPrefix": "/ok"}, {"pathPrefix": "var/log"}]}),
         );
         assert!(
             msg.contains("allowedHostPaths[1].pathPrefix") && msg.contains("absolute"),
             "{msg}"
         );
-        let msg = settings_error(r#"{"allowedHostPaths": [{"pathPrefix": "/var/../etc"}]}"#);
+        let msg = refusal(json!({"allowedHostPaths": [{"pathPrefix": "/var/../etc"}]}));
         assert!(
             msg.contains("allowedHostPaths[0].pathPrefix") && msg.contains(".."),
             "{msg}"
         );
-        let msg = settings_error(r#"{"allowedHostPaths": [{"readOnly": true}]}"#);
+        let msg = refusal(json!({"allowedHostPaths": [{"readOnly": true}]}));
         assert!(msg.contains("allowedHostPaths[0].pathPrefix"), "{msg}");
-        let msg = settings_error(r#"{"allowed_host_paths": [{"pathPrefix": ""}]}"#);
+        let msg = refusal(json!({"allowed_host_paths": [{"pathPrefix": ""}]}));
         assert!(msg.contains("allowedHostPaths[0].pathPrefix"), "{msg}");
-        let msg = settings_error(r#"{"allowedHostPath": []}"#);
+        let msg = refusal(json!({"allowedHostPath": []}));
         assert!(msg.contains("allowedHostPath"), "{msg}");
-        let msg =
-            settings_error(r#"{"allowedHostPaths": [{"pathPrefix": "/a", "readonly": true}]}"#);
+        let msg = refusal(json!({"allowedHostPaths": [{"pathPrefix": "/a", "readonly": true}]}));
         assert!(msg.contains("readonly"), "{msg}");
-        let msg = settings_error(r#"{"allowedHostPaths": [], "allowed_host_paths": []}"#);
+        let msg = refusal(json!({"allowedHostPaths": [], "allowed_host_paths": []}));
         assert!(msg.contains("duplicate"), "{msg}");
     }
 }

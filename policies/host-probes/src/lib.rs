@@ -95,17 +95,8 @@ export_rule!(HostProbes);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{EACH_CONTAINER_KIND, message, refusal, run, violation_paths};
     use serde_json::{Value, json};
-
-    fn run(settings: Value, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": "CREATE", "namespace": "default", "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<HostProbes>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
 
     fn handler(action: &str, host: &str) -> Value {
         json!({action: {"host": host, "port": 8080}})
@@ -125,15 +116,12 @@ mod tests {
             "initContainers": [container("init")], "ephemeralContainers": [container("debug")]}})
     }
 
-    fn message(out: &Value) -> &str {
-        out["message"].as_str().unwrap()
-    }
-
     #[test]
     fn rejects_every_probe_and_hook_of_every_kind_at_once() {
-        let out = run(json!({}), pod("10.0.0.1"));
+        let out = run::<HostProbes>(json!({}), pod("10.0.0.1"));
         assert_eq!(out["accepted"], false);
-        for kind in ["containers", "initContainers", "ephemeralContainers"] {
+        let mut expected = Vec::new();
+        for container in EACH_CONTAINER_KIND {
             for field in [
                 "livenessProbe.httpGet.host",
                 "readinessProbe.tcpSocket.host",
@@ -141,10 +129,13 @@ mod tests {
                 "lifecycle.postStart.tcpSocket.host",
                 "lifecycle.preStop.httpGet.host",
             ] {
-                let path = format!("spec.{kind}[0].{field}");
+                let path = format!("{container}.{field}");
                 assert!(message(&out).contains(&path), "{path}: {}", message(&out));
+                expected.push(path);
             }
         }
+        expected.sort();
+        assert_eq!(violation_paths::<HostProbes>(&out), expected);
         assert!(
             message(&out).contains(r#"host "10.0.0.1""#),
             "{}",
@@ -154,19 +145,23 @@ mod tests {
 
     #[test]
     fn accepts_empty_unset_and_no_probes() {
-        assert_eq!(run(json!({}), pod(""))["accepted"], true);
+        assert_eq!(run::<HostProbes>(json!({}), pod(""))["accepted"], true);
         let unset = json!({"kind": "Pod", "spec": {"containers": [{"name": "app",
             "livenessProbe": {"httpGet": {"port": 80}}, "readinessProbe": {"exec": {"command": ["true"]}},
             "lifecycle": {"preStop": {"sleep": {"seconds": 5}}, "postStart": null}}]}});
-        assert_eq!(run(json!({}), unset)["accepted"], true);
+        assert_eq!(run::<HostProbes>(json!({}), unset)["accepted"], true);
         let bare = json!({"kind": "Pod", "spec": {"containers": [{"name": "app"}]}});
-        assert_eq!(run(json!({}), bare)["accepted"], true);
+        assert_eq!(run::<HostProbes>(json!({}), bare)["accepted"], true);
     }
 
     #[test]
     fn localhost_and_a_lone_dot_are_rejected_by_default() {
         for host in ["localhost", "127.0.0.1", "."] {
-            assert_eq!(run(json!({}), pod(host))["accepted"], false, "{host}");
+            assert_eq!(
+                run::<HostProbes>(json!({}), pod(host))["accepted"],
+                false,
+                "{host}"
+            );
         }
     }
 
@@ -174,15 +169,19 @@ mod tests {
     fn allowed_hosts_match_case_insensitively_without_trailing_dot() {
         let settings = json!({"allowed_hosts": ["LocalHost.", "127.0.0.1"]});
         for host in ["localhost", "LOCALHOST.", "127.0.0.1"] {
-            assert_eq!(run(settings.clone(), pod(host))["accepted"], true, "{host}");
+            assert_eq!(
+                run::<HostProbes>(settings.clone(), pod(host))["accepted"],
+                true,
+                "{host}"
+            );
         }
-        let out = run(settings, pod("localhost.example.com"));
+        let out = run::<HostProbes>(settings, pod("localhost.example.com"));
         assert_eq!(out["accepted"], false);
     }
 
     #[test]
     fn exemptions_apply() {
-        let out = run(
+        let out = run::<HostProbes>(
             json!({"exempt_container_names": ["app", "debug"]}),
             pod("db.example.com"),
         );
@@ -192,7 +191,15 @@ mod tests {
             message(&out)
         );
         assert!(message(&out).contains("spec.initContainers[0]"));
-        let out = run(
+        let paths = violation_paths::<HostProbes>(&out);
+        assert_eq!(paths.len(), 5, "{out}");
+        assert!(
+            paths
+                .iter()
+                .all(|p| p.starts_with("spec.initContainers[0].")),
+            "{out}"
+        );
+        let out = run::<HostProbes>(
             json!({"exempt_container_names": ["app", "init", "debug"]}),
             pod("db.example.com"),
         );
@@ -201,16 +208,14 @@ mod tests {
 
     #[test]
     fn bad_and_unknown_settings_are_refused() {
-        for (raw, field) in [
-            (r#"{"allowed_host": ["a"]}"#, "allowed_host"),
-            (r#"{"allowed_hosts": ["ok", ""]}"#, "allowed_hosts[1]"),
-            (r#"{"allowed_hosts": ["."]}"#, "allowed_hosts[0]"),
-            (r#"{"allowed_hosts": "localhost"}"#, "allowed_hosts"),
+        for (settings, field) in [
+            (json!({"allowed_host": ["a"]}), "allowed_host"),
+            (json!({"allowed_hosts": ["ok", ""]}), "allowed_hosts[1]"),
+            (json!({"allowed_hosts": ["."]}), "allowed_hosts[0]"),
+            (json!({"allowed_hosts": "localhost"}), "allowed_hosts"),
         ] {
-            let out = palisade_sdk::validate_settings::<HostProbes>(raw.as_bytes());
-            let out: Value = serde_json::from_slice(&out).unwrap();
-            assert_eq!(out["valid"], false, "{raw}");
-            assert!(out["message"].as_str().unwrap().contains(field), "{out}");
+            let message = refusal::<HostProbes>(settings);
+            assert!(message.contains(field), "{message}");
         }
     }
 }

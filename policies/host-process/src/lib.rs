@@ -55,40 +55,44 @@ export_rule!(HostProcess);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{
+        each_container_kind_paths, message, pod_with_each_container_kind, refusal, request, run,
+        run_request, settings_error, violation_paths,
+    };
     use serde_json::{Value, json};
 
+    /// A CREATE of `object` in `namespace` rather than `default`.
     fn run_in(namespace: &str, settings: Value, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": "CREATE", "namespace": namespace, "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<HostProcess>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        run_in("default", settings, object)
+        let mut request = request("CREATE", object, Value::Null);
+        request["namespace"] = json!(namespace);
+        request["object"]["metadata"]["namespace"] = json!(namespace);
+        run_request::<HostProcess>(settings, request)
     }
 
     fn host_process(value: Value) -> Value {
         json!({"windowsOptions": {"hostProcess": value}})
     }
 
+    /// A pod with the security context `pod_sc`, and one container of each
+    /// kind with `sc`.
     fn pod(pod_sc: Value, sc: Value) -> Value {
-        json!({"kind": "Pod", "spec": {"securityContext": pod_sc,
-            "containers": [{"name": "app", "image": "agent", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "setup", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "shell", "securityContext": sc}]}})
+        let mut pod = pod_with_each_container_kind(sc);
+        pod["spec"]["securityContext"] = pod_sc;
+        pod
     }
 
-    fn message(out: &Value) -> &str {
-        out["message"].as_str().unwrap()
+    /// Rejected for the pod-level hostProcess alone.
+    fn assert_rejected_at_pod_level(out: &Value) {
+        let path = "spec.securityContext.windowsOptions.hostProcess";
+        assert_eq!(out["accepted"], false);
+        assert_eq!(out["warnings"].as_array().unwrap().len(), 1);
+        assert_eq!(violation_paths::<HostProcess>(out), [path]);
+        assert!(message(out).contains(path));
     }
 
     #[test]
     fn rejects_pod_level_host_process_once() {
-        let out = run(json!({}), pod(host_process(json!(true)), json!(null)));
+        let out = run::<HostProcess>(json!({}), pod(host_process(json!(true)), json!(null)));
         assert_eq!(out["accepted"], false);
         assert_eq!(
             message(&out),
@@ -99,55 +103,55 @@ mod tests {
 
     #[test]
     fn rejects_every_container_kind_at_once() {
-        let out = run(json!({}), pod(json!(null), host_process(json!(true))));
+        let out = run::<HostProcess>(json!({}), pod(json!(null), host_process(json!(true))));
         assert_eq!(out["accepted"], false);
-        for path in [
-            "spec.containers[0].securityContext.windowsOptions.hostProcess",
-            "spec.initContainers[0].securityContext.windowsOptions.hostProcess",
-            "spec.ephemeralContainers[0].securityContext.windowsOptions.hostProcess",
-        ] {
+        let expected = each_container_kind_paths("securityContext.windowsOptions.hostProcess");
+        for path in &expected {
             assert!(message(&out).contains(path), "{}", message(&out));
         }
+        assert_eq!(violation_paths::<HostProcess>(&out), expected);
         assert!(!message(&out).contains("spec.securityContext"));
         assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
     }
 
     #[test]
     fn container_false_does_not_excuse_pod_true() {
-        let out = run(
+        let out = run::<HostProcess>(
             json!({}),
             pod(host_process(json!(true)), host_process(json!(false))),
         );
-        assert_eq!(out["accepted"], false);
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 1);
-        assert!(message(&out).contains("spec.securityContext.windowsOptions.hostProcess"));
+        assert_rejected_at_pod_level(&out);
     }
 
     #[test]
     fn accepts_false_and_unset() {
         let f = host_process(json!(false));
-        assert_eq!(run(json!({}), pod(f.clone(), f))["accepted"], true);
         assert_eq!(
-            run(json!({}), pod(json!(null), json!(null)))["accepted"],
+            run::<HostProcess>(json!({}), pod(f.clone(), f))["accepted"],
+            true
+        );
+        assert_eq!(
+            run::<HostProcess>(json!({}), pod(json!(null), json!(null)))["accepted"],
             true
         );
         let empty = json!({"windowsOptions": {"runAsUserName": "ContainerUser"}});
-        assert_eq!(run(json!({}), pod(empty.clone(), empty))["accepted"], true);
+        assert_eq!(
+            run::<HostProcess>(json!({}), pod(empty.clone(), empty))["accepted"],
+            true
+        );
     }
 
     #[test]
     fn exempt_containers_skip_only_container_checks() {
         let settings = json!({"exempt_container_names": ["app", "init", "debug"]});
-        let out = run(
+        let out = run::<HostProcess>(
             settings.clone(),
             pod(json!(null), host_process(json!(true))),
         );
         assert_eq!(out["accepted"], true);
         let both = pod(host_process(json!(true)), host_process(json!(true)));
-        let out = run(settings, both);
-        assert_eq!(out["accepted"], false);
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 1);
-        assert!(message(&out).contains("spec.securityContext.windowsOptions.hostProcess"));
+        let out = run::<HostProcess>(settings, both);
+        assert_rejected_at_pod_level(&out);
     }
 
     #[test]
@@ -163,13 +167,9 @@ mod tests {
 
     #[test]
     fn unknown_setting_is_refused() {
-        let out =
-            palisade_sdk::validate_settings::<HostProcess>(br#"{"allow_host_process": true}"#);
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false);
-        assert!(message(&out).contains("allow_host_process"));
-        let out = palisade_sdk::validate_settings::<HostProcess>(br#"{"exempt_images": ["a/*"]}"#);
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], true);
+        let refused = refusal::<HostProcess>(json!({"allow_host_process": true}));
+        assert!(refused.contains("allow_host_process"));
+        let images = json!({"exempt_images": ["a/*"]});
+        assert_eq!(settings_error::<HostProcess>(images), None);
     }
 }

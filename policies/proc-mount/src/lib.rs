@@ -123,36 +123,17 @@ export_rule!(ProcMount);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn run(settings: Value, object: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "operation": "CREATE", "namespace": "default", "object": object},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<ProcMount>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn pod(sc: Value) -> Value {
-        json!({"kind": "Pod", "spec": {
-            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
-    }
-
-    fn settings_error(raw: &str) -> Option<String> {
-        let out = palisade_sdk::validate_settings::<ProcMount>(raw.as_bytes());
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        out["message"].as_str().map(str::to_owned)
-    }
+    use palisade_sdk::testing::{
+        each_container_kind_paths, message, pod_with_each_container_kind as pod, refusal, run,
+        settings_error, violation_paths,
+    };
+    use serde_json::json;
 
     #[test]
     fn rejects_unmasked_in_every_container_kind_at_once() {
-        let out = run(json!({}), pod(json!({"procMount": "Unmasked"})));
+        let out = run::<ProcMount>(json!({}), pod(json!({"procMount": "Unmasked"})));
         assert_eq!(out["accepted"], false);
-        let message = out["message"].as_str().unwrap();
+        let message = message(&out);
         for path in [
             "spec.containers[0].securityContext.procMount",
             "spec.initContainers[0].securityContext.procMount",
@@ -161,13 +142,17 @@ mod tests {
             assert!(message.contains(path), "{message}");
         }
         assert!(message.contains("only \"Default\" is allowed"), "{message}");
+        assert_eq!(
+            violation_paths::<ProcMount>(&out),
+            each_container_kind_paths("securityContext.procMount")
+        );
         assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
     }
 
     #[test]
     fn accepts_default_and_unset() {
         for sc in [json!({"procMount": "Default"}), json!({}), json!(null)] {
-            assert_eq!(run(json!({}), pod(sc))["accepted"], true);
+            assert_eq!(run::<ProcMount>(json!({}), pod(sc))["accepted"], true);
         }
     }
 
@@ -181,9 +166,9 @@ mod tests {
             json!({"allowedProcMountTypes": ["Unmasked"]}),
             json!({"allow_unmasked_proc_mount_type": true, "procMount": "Unmasked"}),
         ] {
-            let out = run(settings.clone(), pod(json!({"procMount": "Unmasked"})));
+            let out = run::<ProcMount>(settings.clone(), pod(json!({"procMount": "Unmasked"})));
             assert_eq!(out["accepted"], true, "{settings}");
-            let out = run(settings.clone(), pod(json!({"procMount": "Default"})));
+            let out = run::<ProcMount>(settings.clone(), pod(json!({"procMount": "Default"})));
             assert_eq!(out["accepted"], true, "{settings}");
         }
     }
@@ -197,7 +182,7 @@ mod tests {
             json!({"allowed_proc_mount_types": ["default"]}),
             json!({"procMount": null}),
         ] {
-            let out = run(settings.clone(), pod(json!({"procMount": "Unmasked"})));
+            let out = run::<ProcMount>(settings.clone(), pod(json!({"procMount": "Unmasked"})));
             assert_eq!(out["accepted"], false, "{settings}");
         }
     }
@@ -206,9 +191,9 @@ mod tests {
     fn values_other_than_exact_default_or_unmasked_fail_closed() {
         let allow = json!({"allow_unmasked_proc_mount_type": true});
         for value in ["unmasked", "default", "Masked", ""] {
-            let out = run(allow.clone(), pod(json!({"procMount": value})));
+            let out = run::<ProcMount>(allow.clone(), pod(json!({"procMount": value})));
             assert_eq!(out["accepted"], false, "{value}");
-            let message = out["message"].as_str().unwrap();
+            let message = message(&out);
             assert!(
                 message.contains("and \"Unmasked\" are allowed"),
                 "{message}"
@@ -218,17 +203,17 @@ mod tests {
 
     #[test]
     fn conflicting_settings_are_refused_by_name() {
-        for raw in [
-            r#"{"allow_unmasked_proc_mount_type": true, "procMount": "Default"}"#,
-            r#"{"procMount": "Unmasked", "allowed_proc_mount_types": ["Default"]}"#,
-            r#"{"allow_unmasked_proc_mount_type": false, "allowedProcMountTypes": ["Unmasked"]}"#,
+        for settings in [
+            json!({"allow_unmasked_proc_mount_type": true, "procMount": "Default"}),
+            json!({"procMount": "Unmasked", "allowed_proc_mount_types": ["Default"]}),
+            json!({"allow_unmasked_proc_mount_type": false, "allowedProcMountTypes": ["Unmasked"]}),
         ] {
-            let message = settings_error(raw).expect(raw);
+            let message = refusal::<ProcMount>(settings);
             assert!(message.contains("make them agree"), "{message}");
         }
-        let message =
-            settings_error(r#"{"allow_unmasked_proc_mount_type": true, "procMount": "Default"}"#)
-                .unwrap();
+        let message = refusal::<ProcMount>(
+            json!({"allow_unmasked_proc_mount_type": true, "procMount": "Default"}),
+        );
         assert!(
             message.contains("allow_unmasked_proc_mount_type") && message.contains("procMount"),
             "{message}"
@@ -237,34 +222,36 @@ mod tests {
 
     #[test]
     fn invalid_values_are_refused_by_field() {
-        let message = settings_error(r#"{"procMount": "Masked"}"#).unwrap();
+        let message = refusal::<ProcMount>(json!({"procMount": "Masked"}));
         assert!(
             message.contains("procMount") && message.contains("Masked"),
             "{message}"
         );
         let message =
-            settings_error(r#"{"allowed_proc_mount_types": ["Default", "Masked"]}"#).unwrap();
+            refusal::<ProcMount>(json!({"allowed_proc_mount_types": ["Default", "Masked"]}));
         assert!(message.contains("allowed_proc_mount_types[1]"), "{message}");
-        let message = settings_error(r#"{"allow_unmasked_proc_mount_type": "yes"}"#).unwrap();
+        let message = refusal::<ProcMount>(json!({"allow_unmasked_proc_mount_type": "yes"}));
         assert!(
             message.contains("allow_unmasked_proc_mount_type"),
             "{message}"
         );
         // Both Azure spellings at once are one field given twice.
-        assert!(
-            settings_error(r#"{"procMount": "Default", "procMountType": "Default"}"#).is_some()
+        let twice = json!({"procMount": "Default", "procMountType": "Default"});
+        assert!(settings_error::<ProcMount>(twice).is_some());
+        assert_eq!(
+            settings_error::<ProcMount>(json!({"procMount": "Default"})),
+            None
         );
-        assert_eq!(settings_error(r#"{"procMount": "Default"}"#), None);
     }
 
     #[test]
     fn exemptions_apply() {
-        let out = run(
+        let out = run::<ProcMount>(
             json!({"exempt_container_names": ["app", "init", "debug"]}),
             pod(json!({"procMount": "Unmasked"})),
         );
         assert_eq!(out["accepted"], true);
-        let out = run(
+        let out = run::<ProcMount>(
             json!({"excludedNamespaces": ["default"]}),
             pod(json!({"procMount": "Unmasked"})),
         );
@@ -273,9 +260,9 @@ mod tests {
 
     #[test]
     fn unknown_setting_is_refused() {
-        let message = settings_error(r#"{"allow_unmasked": true}"#).unwrap();
+        let message = refusal::<ProcMount>(json!({"allow_unmasked": true}));
         assert!(message.contains("allow_unmasked"), "{message}");
         // The snake_case form of Azure's name is not a spelling.
-        assert!(settings_error(r#"{"proc_mount": "Unmasked"}"#).is_some());
+        assert!(settings_error::<ProcMount>(json!({"proc_mount": "Unmasked"})).is_some());
     }
 }

@@ -74,53 +74,23 @@ export_rule!(ReadOnlyRootfs);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{
+        each_container_kind_paths, message, mutated, pod_with_each_container_kind as pod, refusal,
+        run, run_update, violation_paths,
+    };
     use serde_json::{Value, json};
 
-    fn run_request(settings: Value, object: Value, operation: &str, old: Value) -> Value {
-        let payload = json!({
-            "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": object["kind"]},
-                        "operation": operation, "namespace": "default",
-                        "object": object, "oldObject": old},
-            "settings": settings,
-        });
-        let out = palisade_sdk::validate::<ReadOnlyRootfs>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        run_request(settings, object, "CREATE", Value::Null)
-    }
-
-    /// A pod whose three containers (one of each kind) share `sc`.
-    fn pod(sc: Value) -> Value {
-        json!({"kind": "Pod", "spec": {
-            "containers": [{"name": "app", "image": "nginx", "securityContext": sc.clone()}],
-            "initContainers": [{"name": "init", "image": "busybox", "securityContext": sc.clone()}],
-            "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": sc}]}})
-    }
-
-    const PATHS: [&str; 3] = [
-        "spec.containers[0].securityContext.readOnlyRootFilesystem",
-        "spec.initContainers[0].securityContext.readOnlyRootFilesystem",
-        "spec.ephemeralContainers[0].securityContext.readOnlyRootFilesystem",
-    ];
-
+    /// Rejected for readOnlyRootFilesystem in each of the three containers
+    /// of `pod`, with `text` in the message.
     fn assert_rejected_everywhere(out: &Value, text: &str) {
-        assert_eq!(out["accepted"], false, "{out}");
-        let message = out["message"].as_str().unwrap();
-        for path in PATHS {
+        let paths = each_container_kind_paths("securityContext.readOnlyRootFilesystem");
+        let message = message(out);
+        for path in &paths {
             assert!(message.contains(&format!("{path}: ")), "{message}");
         }
         assert!(message.contains(text), "{message}");
         assert!(out["mutated_object"].is_null());
-    }
-
-    fn settings_error(settings: Value) -> String {
-        let out =
-            palisade_sdk::validate_settings::<ReadOnlyRootfs>(settings.to_string().as_bytes());
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false, "{settings}");
-        out["message"].as_str().unwrap().to_owned()
+        assert_eq!(violation_paths::<ReadOnlyRootfs>(out), paths);
     }
 
     #[test]
@@ -129,7 +99,7 @@ mod tests {
             json!({}),
             json!({"default_read_only_root_filesystem": true}),
         ] {
-            let out = run(settings, pod(json!({"readOnlyRootFilesystem": true})));
+            let out = run::<ReadOnlyRootfs>(settings, pod(json!({"readOnlyRootFilesystem": true})));
             assert_eq!(out["accepted"], true, "{out}");
             assert!(out["mutated_object"].is_null());
         }
@@ -138,10 +108,10 @@ mod tests {
     #[test]
     fn unset_and_false_are_rejected_without_the_default() {
         for sc in [json!(null), json!({}), json!({"runAsNonRoot": true})] {
-            let out = run(json!({}), pod(sc));
+            let out = run::<ReadOnlyRootfs>(json!({}), pod(sc));
             assert_rejected_everywhere(&out, "must set readOnlyRootFilesystem to true");
         }
-        let out = run(json!({}), pod(json!({"readOnlyRootFilesystem": false})));
+        let out = run::<ReadOnlyRootfs>(json!({}), pod(json!({"readOnlyRootFilesystem": false})));
         assert_rejected_everywhere(
             &out,
             "container \"app\" must not set readOnlyRootFilesystem to false",
@@ -150,24 +120,24 @@ mod tests {
 
     #[test]
     fn the_default_sets_missing_fields_and_keeps_the_rest() {
-        let out = run(
+        let out = run::<ReadOnlyRootfs>(
             json!({"default_read_only_root_filesystem": true}),
             pod(json!(null)),
         );
         assert_eq!(out["accepted"], true, "{out}");
-        let spec = &out["mutated_object"]["spec"];
+        let spec = &mutated(&out)["spec"];
         for kind in ["containers", "initContainers", "ephemeralContainers"] {
             assert_eq!(
                 spec[kind][0]["securityContext"],
                 json!({"readOnlyRootFilesystem": true})
             );
         }
-        let out = run(
+        let out = run::<ReadOnlyRootfs>(
             json!({"readOnlyRootFilesystem": true}),
             pod(json!({"runAsUser": 1000})),
         );
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"],
             json!({"runAsUser": 1000, "readOnlyRootFilesystem": true})
         );
         let warnings = out["warnings"].as_array().unwrap();
@@ -178,7 +148,7 @@ mod tests {
 
     #[test]
     fn the_default_still_rejects_an_explicit_false() {
-        let out = run(
+        let out = run::<ReadOnlyRootfs>(
             json!({"default_read_only_root_filesystem": true}),
             pod(json!({"readOnlyRootFilesystem": false})),
         );
@@ -187,7 +157,7 @@ mod tests {
 
     #[test]
     fn validate_only_rejects_instead_of_mutating() {
-        let out = run(
+        let out = run::<ReadOnlyRootfs>(
             json!({"default_read_only_root_filesystem": true, "validate_only": true}),
             pod(json!(null)),
         );
@@ -198,36 +168,40 @@ mod tests {
     fn workload_paths_and_exemptions() {
         let deployment = json!({"kind": "Deployment", "spec": {"template": {"spec": {
             "containers": [{"name": "api", "image": "api:1"}, {"name": "proxy", "image": "envoy:1"}]}}}});
-        let out = run(
+        let out = run::<ReadOnlyRootfs>(
             json!({"exempt_container_names": ["proxy"]}),
             deployment.clone(),
         );
         assert_eq!(out["accepted"], false);
-        let message = out["message"].as_str().unwrap();
+        assert_eq!(
+            violation_paths::<ReadOnlyRootfs>(&out),
+            ["spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem"]
+        );
+        let message = message(&out);
         assert!(
             message.contains(
                 "spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem"
             )
         );
         assert!(!message.contains("containers[1]"), "{message}");
-        let out = run(json!({"excludedContainers": ["api", "proxy"]}), deployment);
+        let out =
+            run::<ReadOnlyRootfs>(json!({"excludedContainers": ["api", "proxy"]}), deployment);
         assert_eq!(out["accepted"], true);
     }
 
     #[test]
     fn update_keeps_preexisting_problems_as_warnings() {
         let object = pod(json!({"readOnlyRootFilesystem": false}));
-        let out = run_request(json!({}), object.clone(), "UPDATE", object.clone());
+        let out = run_update::<ReadOnlyRootfs>(json!({}), object.clone(), object.clone());
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["warnings"][0].as_str().unwrap().contains("preexisting"));
         let old = pod(json!({"readOnlyRootFilesystem": true}));
-        let out = run_request(json!({}), object, "UPDATE", old);
+        let out = run_update::<ReadOnlyRootfs>(json!({}), object, old);
         assert_eq!(out["accepted"], false);
         let object = pod(json!(null));
-        let out = run_request(
+        let out = run_update::<ReadOnlyRootfs>(
             json!({"default_read_only_root_filesystem": true}),
             object.clone(),
-            "UPDATE",
             object,
         );
         assert_eq!(out["accepted"], true);
@@ -236,14 +210,15 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let message = settings_error(json!({"validate_only": true}));
+        let message = refusal::<ReadOnlyRootfs>(json!({"validate_only": true}));
         assert!(
             message.contains("validate_only: has no effect"),
             "{message}"
         );
-        let message = settings_error(json!({"read_only": true}));
+        let message = refusal::<ReadOnlyRootfs>(json!({"read_only": true}));
         assert!(message.contains("read_only"), "{message}");
-        let message = settings_error(json!({"default_read_only_root_filesystem": "yes"}));
+        let message =
+            refusal::<ReadOnlyRootfs>(json!({"default_read_only_root_filesystem": "yes"}));
         assert!(
             message.contains("default_read_only_root_filesystem"),
             "{message}"
