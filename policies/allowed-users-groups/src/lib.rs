@@ -102,6 +102,12 @@ pub struct Settings {
     pub supplemental_groups: Option<IdStrategy>,
     #[serde(default, alias = "fsGroup")]
     pub fs_group: Option<IdStrategy>,
+    /// Pod Security Standards' "Running as Non-root": `runAsNonRoot: true`
+    /// on every container (its own or the pod's) whatever its user, and
+    /// neither `runAsNonRoot: false` nor `runAsUser: 0` at any level, even
+    /// where a container overrides the pod.
+    #[serde(default)]
+    pub require_run_as_non_root: bool,
     /// Reject instead of setting missing or overwritten IDs.
     #[serde(default)]
     pub validate_only: bool,
@@ -135,6 +141,9 @@ impl Rule for AllowedUsersGroups {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        if settings.require_run_as_non_root {
+            pss_non_root(pod, report);
+        }
         for c in pod.containers() {
             let who = c.describe();
             let at = |found: Option<(i64, Level)>, field: &'static str| {
@@ -142,6 +151,9 @@ impl Rule for AllowedUsersGroups {
                 (found, c.field_path(&["securityContext", field]))
             };
             match &settings.run_as_user {
+                // With require_run_as_non_root the stricter PSS check already ran.
+                Some(s)
+                    if s.rule == IdRule::MustRunAsNonRoot && settings.require_run_as_non_root => {}
                 Some(s) if s.rule == IdRule::MustRunAsNonRoot => non_root(&c, report),
                 Some(s) => {
                     let (found, missing) = at(c.run_as_user(), "runAsUser");
@@ -227,6 +239,43 @@ fn non_root(c: &ContainerRef, report: &mut Report) {
     }
 }
 
+/// PSS "Running as Non-root" and "Running as Non-root user", field by
+/// field as Pod Security Admission reads them: levels are not merged.
+fn pss_non_root(pod: &Pod, report: &mut Report) {
+    let pod_context = pod.security_context();
+    let pod_non_root = pod_context.and_then(|sc| sc.run_as_non_root);
+    if pod_non_root == Some(false) {
+        let path = pod.security_context_path("runAsNonRoot");
+        report.violation(path, "the pod must not set runAsNonRoot false".to_owned());
+    }
+    if pod_context.and_then(|sc| sc.run_as_user) == Some(0) {
+        let path = pod.security_context_path("runAsUser");
+        report.violation(path, "the pod must not set runAsUser 0".to_owned());
+    }
+    for c in pod.containers() {
+        let who = c.describe();
+        let context = c.security_context();
+        match (context.and_then(|sc| sc.run_as_non_root), pod_non_root) {
+            (Some(false), _) => report.violation(
+                c.field_path(&["securityContext", "runAsNonRoot"]),
+                format!("{who} must not set runAsNonRoot false"),
+            ),
+            (Some(true), _) | (None, Some(true)) => {}
+            (None, _) => report.fix(
+                c.field_path(&["securityContext", "runAsNonRoot"]),
+                Change::Set(json!(true)),
+                format!("{who} must set runAsNonRoot true (its own or the pod's)"),
+            ),
+        }
+        if context.and_then(|sc| sc.run_as_user) == Some(0) {
+            report.violation(
+                c.field_path(&["securityContext", "runAsUser"]),
+                format!("{who} must not set runAsUser 0"),
+            );
+        }
+    }
+}
+
 /// supplementalGroups: every group in range; MustRunAs sets `[min]` when
 /// the list is empty, and with overwrite whenever it is not exactly `[min]`.
 fn supplemental_groups(s: &IdStrategy, groups: &[i64], path: FieldPath, report: &mut Report) {
@@ -269,40 +318,15 @@ export_rule!(AllowedUsersGroups);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_sdk::testing::{
+        message, mutated, refusal, run, run_update, settings_error, violation_paths,
+    };
     use serde_json::{Value, json};
-
-    fn request(object: Value, operation: &str, old: Value) -> Value {
-        json!({"uid": "1", "kind": {"group": "", "version": "v1", "kind": object["kind"]},
-               "operation": operation, "namespace": "default", "object": object, "oldObject": old})
-    }
-
-    fn run_request(settings: Value, request: Value) -> Value {
-        let payload = json!({"request": request, "settings": settings});
-        let out = palisade_sdk::validate::<AllowedUsersGroups>(payload.to_string().as_bytes());
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn run(settings: Value, object: Value) -> Value {
-        run_request(settings, request(object, "CREATE", Value::Null))
-    }
 
     /// A pod with the given pod-level and container-level security contexts.
     fn pod(pod_sc: Value, sc: Value) -> Value {
         json!({"kind": "Pod", "spec": {"securityContext": pod_sc,
             "containers": [{"name": "app", "image": "nginx", "securityContext": sc}]}})
-    }
-
-    fn paths(out: &Value) -> Vec<String> {
-        let mut paths: Vec<String> = out["warnings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|w| w.as_str()?.strip_prefix("allowed-users-groups: "))
-            .filter(|w| !w.starts_with("mutated") && !w.starts_with("preexisting"))
-            .filter_map(|w| Some(w.split_once(": ")?.0.to_owned()))
-            .collect();
-        paths.sort();
-        paths
     }
 
     fn non_root() -> Value {
@@ -311,14 +335,6 @@ mod tests {
 
     fn must(field: &str, min: i64, max: i64) -> Value {
         json!({field: {"rule": "MustRunAs", "ranges": [{"min": min, "max": max}]}})
-    }
-
-    fn settings_error(settings: Value) -> String {
-        let out =
-            palisade_sdk::validate_settings::<AllowedUsersGroups>(settings.to_string().as_bytes());
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], false, "{settings}");
-        out["message"].as_str().unwrap().to_owned()
     }
 
     #[test]
@@ -333,7 +349,7 @@ mod tests {
             ),
             (json!({"runAsUser": 1000}), json!(null)),
         ] {
-            let out = run(non_root(), pod(pod_sc.clone(), sc.clone()));
+            let out = run::<AllowedUsersGroups>(non_root(), pod(pod_sc.clone(), sc.clone()));
             assert_eq!(out["accepted"], true, "{pod_sc} {sc}: {out}");
             assert!(out["mutated_object"].is_null(), "{out}");
         }
@@ -341,47 +357,50 @@ mod tests {
 
     #[test]
     fn non_root_rejects_root_where_it_is_set() {
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             non_root(),
             pod(json!(null), json!({"runAsUser": 0, "runAsNonRoot": true})),
         );
         assert_eq!(
-            paths(&out),
+            violation_paths::<AllowedUsersGroups>(&out),
             ["spec.containers[0].securityContext.runAsUser"]
         );
-        let out = run(non_root(), pod(json!({"runAsUser": 0}), json!(null)));
-        assert_eq!(paths(&out), ["spec.securityContext.runAsUser"]);
-        assert!(
-            out["message"]
-                .as_str()
-                .unwrap()
-                .contains("container \"app\" must not run as root")
+        let out = run::<AllowedUsersGroups>(non_root(), pod(json!({"runAsUser": 0}), json!(null)));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.securityContext.runAsUser"]
         );
+        assert!(message(&out).contains("container \"app\" must not run as root"));
         // A container value overrides the pod's, both ways.
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             non_root(),
             pod(json!({"runAsUser": 0}), json!({"runAsUser": 1000})),
         );
         assert_eq!(out["accepted"], true);
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             non_root(),
             pod(json!({"runAsUser": 1000}), json!({"runAsUser": 0})),
         );
         assert_eq!(
-            paths(&out),
+            violation_paths::<AllowedUsersGroups>(&out),
             ["spec.containers[0].securityContext.runAsUser"]
         );
     }
 
     #[test]
     fn non_root_rejects_run_as_non_root_false_without_a_user() {
-        let out = run(non_root(), pod(json!(null), json!({"runAsNonRoot": false})));
+        let out =
+            run::<AllowedUsersGroups>(non_root(), pod(json!(null), json!({"runAsNonRoot": false})));
         assert_eq!(
-            paths(&out),
+            violation_paths::<AllowedUsersGroups>(&out),
             ["spec.containers[0].securityContext.runAsNonRoot"]
         );
-        let out = run(non_root(), pod(json!({"runAsNonRoot": false}), json!(null)));
-        assert_eq!(paths(&out), ["spec.securityContext.runAsNonRoot"]);
+        let out =
+            run::<AllowedUsersGroups>(non_root(), pod(json!({"runAsNonRoot": false}), json!(null)));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.securityContext.runAsNonRoot"]
+        );
     }
 
     #[test]
@@ -390,9 +409,9 @@ mod tests {
             "containers": [{"name": "app", "image": "nginx"}],
             "initContainers": [{"name": "init", "image": "busybox", "securityContext": {"runAsUser": 1}}],
             "ephemeralContainers": [{"name": "debug", "image": "busybox", "securityContext": {}}]}});
-        let out = run(non_root(), object);
+        let out = run::<AllowedUsersGroups>(non_root(), object);
         assert_eq!(out["accepted"], true);
-        let spec = &out["mutated_object"]["spec"];
+        let spec = &mutated(&out)["spec"];
         assert_eq!(
             spec["containers"][0]["securityContext"],
             json!({"runAsNonRoot": true})
@@ -412,34 +431,37 @@ mod tests {
     fn validate_only_rejects_instead_of_mutating() {
         let mut settings = non_root();
         settings["validate_only"] = json!(true);
-        let out = run(settings, pod(json!(null), json!(null)));
+        let out = run::<AllowedUsersGroups>(settings, pod(json!(null), json!(null)));
         assert_eq!(out["accepted"], false);
         assert_eq!(
-            paths(&out),
+            violation_paths::<AllowedUsersGroups>(&out),
             ["spec.containers[0].securityContext.runAsNonRoot"]
         );
         let mut settings = must("fs_group", 1000, 2000);
         settings["validate_only"] = json!(true);
-        let out = run(settings, pod(json!(null), json!(null)));
-        assert_eq!(paths(&out), ["spec.securityContext.fsGroup"]);
+        let out = run::<AllowedUsersGroups>(settings, pod(json!(null), json!(null)));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.securityContext.fsGroup"]
+        );
     }
 
     #[test]
     fn must_run_as_sets_missing_ids_per_container_and_accepts_valid_ones() {
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             must("run_as_user", 1000, 2000),
             pod(json!(null), json!(null)),
         );
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["runAsUser"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["runAsUser"],
             1000
         );
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             must("run_as_group", 1000, 2000),
             pod(json!(null), json!(null)),
         );
         assert_eq!(
-            out["mutated_object"]["spec"]["containers"][0]["securityContext"]["runAsGroup"],
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["runAsGroup"],
             1000
         );
         for sc in [
@@ -447,12 +469,12 @@ mod tests {
             json!({"runAsUser": 1000, "runAsGroup": 1000}),
         ] {
             let settings = json!({"run_as_user": must("u", 1000, 2000)["u"], "run_as_group": must("g", 1000, 2000)["g"]});
-            let out = run(settings, pod(json!(null), sc));
+            let out = run::<AllowedUsersGroups>(settings, pod(json!(null), sc));
             assert_eq!(out["accepted"], true);
             assert!(out["mutated_object"].is_null(), "{out}");
         }
         // A pod-level value counts: no container-level default is added.
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             must("run_as_group", 1000, 2000),
             pod(json!({"runAsGroup": 1200}), json!(null)),
         );
@@ -467,7 +489,7 @@ mod tests {
                 "runAsGroup": {"rule": rule, "ranges": ranges},
                 "fsGroup": {"rule": rule, "ranges": ranges},
                 "supplementalGroups": {"rule": rule, "ranges": ranges}});
-            let out = run(
+            let out = run::<AllowedUsersGroups>(
                 settings.clone(),
                 pod(
                     json!({"runAsGroup": 50, "fsGroup": 0, "supplementalGroups": [150, 5000, 1000]}),
@@ -476,7 +498,7 @@ mod tests {
             );
             assert_eq!(out["accepted"], false, "{rule}");
             assert_eq!(
-                paths(&out),
+                violation_paths::<AllowedUsersGroups>(&out),
                 [
                     "spec.containers[0].securityContext.runAsUser",
                     "spec.securityContext.fsGroup",
@@ -485,13 +507,8 @@ mod tests {
                 ],
                 "{rule}"
             );
-            assert!(
-                out["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("outside the allowed ranges 100-200, 1000-2000")
-            );
-            let out = run(
+            assert!(message(&out).contains("outside the allowed ranges 100-200, 1000-2000"));
+            let out = run::<AllowedUsersGroups>(
                 settings,
                 pod(
                     json!({"runAsGroup": 150, "fsGroup": 2000, "supplementalGroups": [100, 1999]}),
@@ -510,7 +527,7 @@ mod tests {
             "run_as_group": {"rule": "MayRunAs", "ranges": ranges},
             "fs_group": {"rule": "MayRunAs", "ranges": ranges},
             "supplemental_groups": {"rule": "MayRunAs", "ranges": ranges}});
-        let out = run(settings, pod(json!(null), json!(null)));
+        let out = run::<AllowedUsersGroups>(settings, pod(json!(null), json!(null)));
         assert_eq!(out["accepted"], true);
         assert!(out["mutated_object"].is_null());
     }
@@ -519,15 +536,15 @@ mod tests {
     fn must_run_as_sets_pod_level_groups() {
         let settings = json!({"fs_group": must("x", 3000, 4000)["x"],
             "supplemental_groups": must("x", 3000, 4000)["x"]});
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             settings.clone(),
             pod(json!({"supplementalGroups": []}), json!(null)),
         );
         assert_eq!(
-            out["mutated_object"]["spec"]["securityContext"],
+            mutated(&out)["spec"]["securityContext"],
             json!({"supplementalGroups": [3000], "fsGroup": 3000})
         );
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             settings,
             pod(
                 json!({"fsGroup": 3500, "supplementalGroups": [4000]}),
@@ -547,9 +564,9 @@ mod tests {
             "securityContext": {"runAsUser": 0, "fsGroup": 1500, "supplementalGroups": [1000, 1001]},
             "containers": [{"name": "a", "image": "nginx", "securityContext": {"runAsGroup": 1000}},
                            {"name": "b", "image": "nginx", "securityContext": {"runAsGroup": 5}}]}});
-        let out = run(settings.clone(), object);
+        let out = run::<AllowedUsersGroups>(settings.clone(), object);
         assert_eq!(out["accepted"], true, "{out}");
-        let spec = &out["mutated_object"]["spec"];
+        let spec = &mutated(&out)["spec"];
         assert_eq!(
             spec["securityContext"],
             json!({"runAsUser": 1000, "fsGroup": 1000, "supplementalGroups": [1000]})
@@ -579,7 +596,7 @@ mod tests {
             json!({"runAsUser": 1000, "fsGroup": 1000, "supplementalGroups": [1000]}),
             json!({"runAsGroup": 1000}),
         );
-        assert!(run(settings, object)["mutated_object"].is_null());
+        assert!(run::<AllowedUsersGroups>(settings, object)["mutated_object"].is_null());
     }
 
     #[test]
@@ -594,7 +611,7 @@ mod tests {
             "run_as_group": {"rule": "RunAsAny", "ranges": [{"min": 1, "max": 2}]},
             "fs_group": {"rule": "RunAsAny"}, "supplemental_groups": {"rule": "RunAsAny"}}),
         ] {
-            let out = run(settings, object.clone());
+            let out = run::<AllowedUsersGroups>(settings, object.clone());
             assert_eq!(out["accepted"], true);
             assert!(out["mutated_object"].is_null());
         }
@@ -605,13 +622,22 @@ mod tests {
         let object = pod(json!(null), json!({"runAsUser": 0}));
         let mut settings = non_root();
         settings["exempt_container_names"] = json!(["app"]);
-        assert_eq!(run(settings, object.clone())["accepted"], true);
+        assert_eq!(
+            run::<AllowedUsersGroups>(settings, object.clone())["accepted"],
+            true
+        );
         let mut settings = non_root();
         settings["excludedImages"] = json!(["nginx*"]);
-        assert_eq!(run(settings, object.clone())["accepted"], true);
+        assert_eq!(
+            run::<AllowedUsersGroups>(settings, object.clone())["accepted"],
+            true
+        );
         let mut settings = non_root();
         settings["exempt_namespaces"] = json!(["default"]);
-        assert_eq!(run(settings, object)["accepted"], true);
+        assert_eq!(
+            run::<AllowedUsersGroups>(settings, object)["accepted"],
+            true
+        );
     }
 
     #[test]
@@ -619,19 +645,17 @@ mod tests {
         let old = pod(json!(null), json!({"runAsUser": 0}));
         let mut new = old.clone();
         new["metadata"] = json!({"labels": {"tier": "web"}});
-        let out = run_request(non_root(), request(new.clone(), "UPDATE", old));
+        let out = run_update::<AllowedUsersGroups>(non_root(), new.clone(), old);
         assert_eq!(out["accepted"], true);
         assert!(out["warnings"][0].as_str().unwrap().contains("preexisting"));
-        let fresh = run_request(
-            non_root(),
-            request(new, "UPDATE", pod(json!(null), json!(null))),
-        );
+        let fresh =
+            run_update::<AllowedUsersGroups>(non_root(), new, pod(json!(null), json!(null)));
         assert_eq!(fresh["accepted"], false);
     }
 
     #[test]
     fn azure_aliases_are_read() {
-        let out = run(
+        let out = run::<AllowedUsersGroups>(
             json!({"runAsUser": {"rule": "MustRunAsNonRoot"}}),
             pod(json!(null), json!({"runAsUser": 0})),
         );
@@ -689,16 +713,93 @@ mod tests {
             (json!({"validateOnly": true}), "validateOnly"),
         ];
         for (settings, expected) in cases {
-            let message = settings_error(settings);
+            let message = refusal::<AllowedUsersGroups>(settings);
             assert!(
                 message.contains(expected),
                 "{message} does not contain {expected}"
             );
         }
-        let out = palisade_sdk::validate_settings::<AllowedUsersGroups>(
-            br#"{"run_as_user": {"rule": "MustRunAsNonRoot"}, "fs_group": null, "validate_only": true}"#,
+        let valid = json!({"run_as_user": {"rule": "MustRunAsNonRoot"}, "fs_group": null,
+            "validate_only": true});
+        assert_eq!(settings_error::<AllowedUsersGroups>(valid), None);
+    }
+
+    fn pss() -> Value {
+        json!({"run_as_user": {"rule": "MustRunAsNonRoot"}, "require_run_as_non_root": true,
+               "validate_only": true})
+    }
+
+    #[test]
+    fn pss_non_root_wants_run_as_non_root_even_with_a_user() {
+        let out = run::<AllowedUsersGroups>(pss(), pod(json!(null), json!({"runAsUser": 2000})));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.containers[0].securityContext.runAsNonRoot"]
         );
-        let out: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["valid"], true);
+        // The PSP rule alone accepts the same pod.
+        let out =
+            run::<AllowedUsersGroups>(non_root(), pod(json!(null), json!({"runAsUser": 2000})));
+        assert_eq!(out["accepted"], true);
+        for (pod_sc, sc) in [
+            (json!({"runAsNonRoot": true}), json!(null)),
+            (
+                json!(null),
+                json!({"runAsNonRoot": true, "runAsUser": 1000}),
+            ),
+            (json!({"runAsNonRoot": true}), json!({"runAsUser": 1000})),
+        ] {
+            let out = run::<AllowedUsersGroups>(pss(), pod(pod_sc.clone(), sc.clone()));
+            assert_eq!(out["accepted"], true, "{pod_sc} {sc}: {out}");
+        }
+    }
+
+    #[test]
+    fn pss_non_root_reads_each_level_without_merging() {
+        // A pod-level runAsUser 0 or runAsNonRoot false is refused even when
+        // the container overrides it, as Pod Security Admission does.
+        let out = run::<AllowedUsersGroups>(
+            pss(),
+            pod(
+                json!({"runAsUser": 0, "runAsNonRoot": false}),
+                json!({"runAsUser": 1000, "runAsNonRoot": true}),
+            ),
+        );
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.securityContext.runAsNonRoot",
+                "spec.securityContext.runAsUser"
+            ]
+        );
+        let out = run::<AllowedUsersGroups>(
+            pss(),
+            pod(
+                json!({"runAsNonRoot": true}),
+                json!({"runAsUser": 0, "runAsNonRoot": false}),
+            ),
+        );
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.containers[0].securityContext.runAsNonRoot",
+                "spec.containers[0].securityContext.runAsUser"
+            ]
+        );
+        assert!(message(&out).contains("must not set runAsUser 0"));
+    }
+
+    #[test]
+    fn pss_non_root_mutates_without_validate_only() {
+        let settings = json!({"require_run_as_non_root": true});
+        let out = run::<AllowedUsersGroups>(settings, pod(json!(null), json!({"runAsUser": 5})));
+        let object = mutated(&out);
+        assert_eq!(
+            object["spec"]["containers"][0]["securityContext"]["runAsNonRoot"],
+            true
+        );
+        assert_eq!(
+            object["spec"]["containers"][0]["securityContext"]["runAsUser"],
+            5
+        );
     }
 }
