@@ -47,23 +47,16 @@ export_rule!(NoPrivilege);
 mod tests {
     use super::*;
     use palisade_sdk::testing::{
-        EACH_CONTAINER_KIND, message, pod_with_each_container_kind as pod, run, settings_error,
-        violation_paths,
+        each_container_kind_paths, message, pod_with_each_container_kind as pod, run,
+        settings_error, violation_paths,
     };
     use serde_json::json;
 
     #[test]
     fn rejects_every_privileged_container_kind_at_once() {
         let out = run::<NoPrivilege>(json!({}), pod(json!({"privileged": true})));
-        let expected: Vec<_> = EACH_CONTAINER_KIND
-            .iter()
-            .map(|c| format!("{c}.securityContext.privileged"))
-            .collect();
-        assert_eq!(violation_paths::<NoPrivilege>(&out), {
-            let mut sorted = expected.clone();
-            sorted.sort();
-            sorted
-        });
+        let expected = each_container_kind_paths("securityContext.privileged");
+        assert_eq!(violation_paths::<NoPrivilege>(&out), expected);
         for path in expected {
             assert!(message(&out).contains(&path), "{out}");
         }
