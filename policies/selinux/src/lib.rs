@@ -244,7 +244,7 @@ impl Rule for SeLinux {
         for place in &places {
             match &mode {
                 Mode::RunAsAny => {}
-                Mode::MustRunAs(want) => must_run_as(want, place, report),
+                Mode::MustRunAs(want) => must_run_as(want, place, pod.is_windows(), report),
                 Mode::Allowed(entries) => allowed(entries, place, report),
                 Mode::Pss(types) => pss(types, place, report),
             }
@@ -276,9 +276,10 @@ impl Place<'_> {
 
 /// MustRunAs: each configured option must be there with its value. A
 /// missing one is set, at the pod and in a container's own options; a
-/// container without options of its own runs with the pod's.
-fn must_run_as(want: &Fields, place: &Place, report: &mut Report) {
-    let settable = place.is_pod || place.options.is_some();
+/// container without options of its own runs with the pod's. Nothing is
+/// set on a Windows pod: the API server refuses seLinuxOptions there.
+fn must_run_as(want: &Fields, place: &Place, windows: bool, report: &mut Report) {
+    let settable = !windows && (place.is_pod || place.options.is_some());
     for ((field, want), (_, have)) in want.iter().zip(place.fields()) {
         let Some(want) = want else { continue };
         let (at, who) = (place.at.key(*field), &place.who);
@@ -494,6 +495,24 @@ mod tests {
         let out = run::<SeLinux>(must_run_as(), pod(options.clone(), options));
         assert_eq!(out["accepted"], true);
         assert!(out["mutated_object"].is_null(), "{out}");
+    }
+
+    #[test]
+    fn must_run_as_never_mutates_a_windows_pod() {
+        let mut object = pod_with_each_container_kind(json!(null));
+        object["spec"]["os"] = json!({"name": "windows"});
+        let out = run::<SeLinux>(must_run_as(), object);
+        assert_eq!(out["accepted"], true);
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // A value that is set is still checked.
+        let mut object = pod_with_each_container_kind(json!({"seLinuxOptions": {"type": "spc_t"}}));
+        object["spec"]["os"] = json!({"name": "windows"});
+        let out = run::<SeLinux>(must_run_as(), object);
+        assert_eq!(
+            violation_paths::<SeLinux>(&out).len(),
+            3,
+            "one per container: {out}"
+        );
     }
 
     #[test]
