@@ -21,6 +21,31 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
+@test 'allowed-users-groups: require_run_as_non_root (PSS restricted) rejects the same pod, which sets no runAsNonRoot' {
+  run --separate-stderr kwctl run --request-path test_data/pod_nginx_unprivileged_nonroot.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsNonRoot'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: require_run_as_non_root without validate_only sets runAsNonRoot on the container' {
+  run --separate-stderr kwctl run --request-path test_data/pod_nginx_unprivileged_nonroot.json --settings-json '{"require_run_as_non_root":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output" | base64 -d | jq -cS .)" = '[{"op":"add","path":"/spec/containers/0/securityContext/runAsNonRoot","value":true}]' ]
+}
+
+@test 'allowed-users-groups: require_run_as_non_root reports a root container and both containers lacking runAsNonRoot' {
+  run --separate-stderr kwctl run --request-path test_data/pod_container_override_root.json --settings-json '{"require_run_as_non_root":true,"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsNonRoot'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[1].securityContext.runAsNonRoot'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[1].securityContext.runAsUser'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'allowed-users-groups: a container with runAsUser 0 is rejected under MustRunAsNonRoot' {
   run --separate-stderr kwctl run --request-path test_data/pod_root_user.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"}}' "$(policy)"
   [ "$status" -eq 0 ]
