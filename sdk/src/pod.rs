@@ -172,6 +172,12 @@ impl<'s> Pod<'s> {
         self.spec.security_context.as_ref()
     }
 
+    /// `spec.os.name: windows`: Linux-only controls skip such pods, as Pod
+    /// Security Admission does (the name is compared as the API spells it).
+    pub fn is_windows(&self) -> bool {
+        self.spec.os.as_ref().is_some_and(|os| os.name == "windows")
+    }
+
     /// Every non-exempt container of every kind: containers, then init
     /// containers, then ephemeral containers.
     pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {
