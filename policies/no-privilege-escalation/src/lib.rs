@@ -56,7 +56,7 @@ impl Rule for NoPrivilegeEscalation {
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
         // As PSS: a Windows pod has no privilege escalation to control.
-        if pod.spec.os.as_ref().is_some_and(|os| os.name == "windows") {
+        if pod.is_windows() {
             return;
         }
         for container in pod.containers() {
