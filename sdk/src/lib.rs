@@ -11,6 +11,7 @@ mod engine;
 pub mod k8s;
 pub mod path;
 pub mod pod;
+pub mod profile;
 pub mod report;
 pub mod settings;
 #[cfg(feature = "testing")]
