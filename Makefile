@@ -10,6 +10,8 @@ POLICIES := $(notdir $(wildcard policies/*))
 REFERENCE_MODULES := $(addprefix palisade-,$(notdir $(wildcard e2e/modules/*)))
 # Registry the generated ClusterAdmissionPolicy manifests point at.
 REGISTRY ?= ghcr.io/palisade-policies
+# PIN=1: generated manifests reference each module by digest, not by tag.
+PIN ?=
 
 # --- wasm toolchain: the one place that knows how to build for wasm32 -------
 # Where rustup has the wasm32-wasip1 standard library, use it. Otherwise
@@ -46,7 +48,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNNER := target/release/palisade
 ARTIFACTS := target/artifacts
 
-.PHONY: all artifacthub toolchain test-tools wasm runner artifacts examples test unit e2e bats lint bench clean sizes
+.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests examples test unit e2e bats lint bench clean sizes
 
 all: artifacts artifacthub examples
 
@@ -87,7 +89,13 @@ artifacts: wasm runner
 	  $(RUNNER) package policies/$$p $(WASM_OUT)/$${p//-/_}.wasm \
 	    --out $(ARTIFACTS)/$$p --registry $(REGISTRY); \
 	done
-	@$(MAKE) --no-print-directory sizes
+	@$(MAKE) --no-print-directory sizes manifests
+
+# Each profile's ClusterAdmissionPolicyGroup and ClusterAdmissionPolicy set.
+manifests: runner
+	@$(RUNNER) profiles --artifacts $(ARTIFACTS) --out $(ARTIFACTS)/profiles \
+	  --registry $(REGISTRY) $(if $(PIN),--pin) >/dev/null
+	@echo "profiles: $$(ls profiles/*.yml | wc -l) group and policy-set manifests in $(ARTIFACTS)/profiles"
 
 sizes:
 	@printf '%-28s %10s\n' module bytes; for f in $(ARTIFACTS)/*/policy.wasm; do \
@@ -99,7 +107,7 @@ artifacthub: runner
 
 # Verdict table of the manifests under examples/.
 examples: artifacts
-	$(RUNNER) examples --artifacts $(ARTIFACTS) examples
+	$(RUNNER) examples --artifacts $(ARTIFACTS) --profiles profiles examples
 
 # The README's test command: everything CI checks.
 test: lint unit artifacts test-tools e2e bats

@@ -3,6 +3,7 @@
 //! `examples/expected.yml`.
 
 use crate::host::{Policy, ValidationResponse};
+use crate::profile::{LoadedProfile, Profile};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -60,6 +61,28 @@ pub struct Outcome {
     pub message: Option<String>,
 }
 
+/// Every manifest under `examples`, by file name, labelled `name (Kind)`.
+fn manifests(examples: &Path) -> Result<Vec<(String, Value)>> {
+    let mut paths: Vec<_> = std::fs::read_dir(examples)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let object: Value = serde_norway::from_str(&std::fs::read_to_string(path)?)
+                .with_context(|| format!("parsing {}", path.display()))?;
+            let label = format!(
+                "{} ({})",
+                object["metadata"]["name"].as_str().unwrap_or_default(),
+                object["kind"].as_str().unwrap_or_default()
+            );
+            Ok((label, object))
+        })
+        .collect()
+}
+
 /// Evaluates every example with every policy found under `artifacts`.
 pub fn evaluate(artifacts: &Path, examples: &Path) -> Result<Vec<Outcome>> {
     let settings: BTreeMap<String, Value> =
@@ -83,21 +106,9 @@ pub fn evaluate(artifacts: &Path, examples: &Path) -> Result<Vec<Outcome>> {
         }
     }
     policies.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut manifests: Vec<_> = std::fs::read_dir(examples)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    manifests.sort();
     let mut outcomes = Vec::new();
-    for manifest in manifests {
-        let object: Value = serde_norway::from_str(&std::fs::read_to_string(&manifest)?)
-            .with_context(|| format!("parsing {}", manifest.display()))?;
+    for (example, object) in manifests(examples)? {
         let request = admission_request(&object)?;
-        let example = format!(
-            "{} ({})",
-            object["metadata"]["name"].as_str().unwrap_or_default(),
-            object["kind"].as_str().unwrap_or_default()
-        );
         for (name, policy) in &policies {
             let settings = settings.get(name).cloned().unwrap_or_else(|| json!({}));
             let response = policy.validate(&request, &settings)?;
@@ -106,6 +117,33 @@ pub fn evaluate(artifacts: &Path, examples: &Path) -> Result<Vec<Outcome>> {
                 policy: name.clone(),
                 verdict: Verdict::of(&response),
                 message: response.message,
+            });
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Evaluates every example with every profile under `profiles`; an
+/// outcome's `policy` is the profile's name.
+pub fn evaluate_profiles(
+    artifacts: &Path,
+    examples: &Path,
+    profiles: &Path,
+) -> Result<Vec<Outcome>> {
+    let loaded: Vec<LoadedProfile> = Profile::load_all(profiles)?
+        .into_iter()
+        .map(|p| LoadedProfile::load(p, artifacts))
+        .collect::<Result<_>>()?;
+    let mut outcomes = Vec::new();
+    for (example, object) in manifests(examples)? {
+        let request = admission_request(&object)?;
+        for profile in &loaded {
+            let outcome = profile.evaluate(&request)?;
+            outcomes.push(Outcome {
+                example: example.clone(),
+                policy: profile.profile.name.clone(),
+                verdict: outcome.verdict,
+                message: outcome.response().message,
             });
         }
     }

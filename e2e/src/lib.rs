@@ -8,4 +8,5 @@ pub mod examples;
 pub mod host;
 pub mod oci;
 pub mod package;
+pub mod profile;
 pub mod run;

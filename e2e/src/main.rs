@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use palisade_e2e::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
 use palisade_e2e::run;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,8 +18,18 @@ struct Cli {
 enum Command {
     /// Evaluate a request with a policy module and print the AdmissionResponse (as `kwctl run`).
     Run {
-        /// The policy module (`.wasm`).
-        module: PathBuf,
+        /// The policy module (`.wasm`); omit it with `--profile`.
+        #[arg(required_unless_present = "profile", conflicts_with = "profile")]
+        module: Option<PathBuf>,
+        /// Evaluate every rule of a profile (`profiles/NAME.yml`) on the built modules.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Where the profiles are.
+        #[arg(long, default_value = "profiles")]
+        profiles: PathBuf,
+        /// Where `make artifacts` wrote the built policies (for `--profile`).
+        #[arg(long, default_value = "target/artifacts")]
+        artifacts: PathBuf,
         /// A bare AdmissionRequest or a whole AdmissionReview, JSON or YAML.
         #[arg(short = 'r', long)]
         request_path: PathBuf,
@@ -52,6 +63,9 @@ enum Command {
         /// Where `make artifacts` wrote the policies.
         #[arg(long, default_value = "target/artifacts")]
         artifacts: PathBuf,
+        /// Also print each profile's verdicts (profiles under this directory).
+        #[arg(long)]
+        profiles: Option<PathBuf>,
     },
     /// Write the Artifact Hub repository file and one package per policy.
     Artifacthub {
@@ -64,6 +78,27 @@ enum Command {
         /// Registry the packages reference.
         #[arg(long, default_value = "ghcr.io/palisade-policies")]
         registry: String,
+    },
+    /// Write each profile's ClusterAdmissionPolicyGroup and ClusterAdmissionPolicy set.
+    Profiles {
+        /// Where the profiles are.
+        #[arg(long, default_value = "profiles")]
+        profiles: PathBuf,
+        /// The directory holding one directory per policy (for metadata).
+        #[arg(long, default_value = "policies")]
+        policies: PathBuf,
+        /// Where `make artifacts` wrote the built policies (digests, for --pin).
+        #[arg(long, default_value = "target/artifacts")]
+        artifacts: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "target/artifacts/profiles")]
+        out: PathBuf,
+        /// Registry the manifests reference.
+        #[arg(long, default_value = "ghcr.io/palisade-policies")]
+        registry: String,
+        /// Reference each module by digest instead of by version tag.
+        #[arg(long)]
+        pin: bool,
     },
     /// Write a policy's e2e.bats from its test_data/cases.yml.
     Bats {
@@ -86,14 +121,34 @@ fn execute(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run {
             module,
+            profile,
+            profiles,
+            artifacts,
             request_path,
             settings_json,
             settings_path,
             raw,
         } => {
             let request = run::load_request(&request_path)?;
-            let settings = run::load_settings(settings_json.as_deref(), settings_path.as_deref())?;
-            let (response, admission) = run::run(&module, &request, &settings)?;
+            let (response, admission) = match (module, profile) {
+                (Some(module), _) => {
+                    let settings =
+                        run::load_settings(settings_json.as_deref(), settings_path.as_deref())?;
+                    run::run(&module, &request, &settings)?
+                }
+                (None, Some(name)) => {
+                    anyhow::ensure!(
+                        settings_json.is_none() && settings_path.is_none(),
+                        "a profile carries its own settings"
+                    );
+                    let profile = Profile::load(&profiles.join(format!("{name}.yml")))?;
+                    let loaded = LoadedProfile::load(profile, &artifacts)?;
+                    let response = loaded.evaluate(&request)?.response();
+                    let admission = run::admission_response(&request, &response);
+                    (response, admission)
+                }
+                (None, None) => anyhow::bail!("give a module or --profile"),
+            };
             let out = if raw {
                 serde_json::to_value(&response)?
             } else {
@@ -119,9 +174,17 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Examples {
             examples,
             artifacts,
+            profiles,
         } => {
-            let outcomes = palisade_e2e::examples::evaluate(&artifacts, &examples)?;
+            let mut outcomes = palisade_e2e::examples::evaluate(&artifacts, &examples)?;
             print!("{}", palisade_e2e::examples::render(&outcomes));
+            if let Some(profiles) = profiles {
+                let by_profile =
+                    palisade_e2e::examples::evaluate_profiles(&artifacts, &examples, &profiles)?;
+                println!("\nthe same examples under each profile:\n");
+                print!("{}", palisade_e2e::examples::render(&by_profile));
+                outcomes.extend(by_profile);
+            }
             palisade_e2e::examples::check_expected(&examples, &outcomes)?;
             println!(
                 "\nevery verdict matches {}",
@@ -133,6 +196,25 @@ fn execute(cli: Cli) -> Result<()> {
             out,
             registry,
         } => write_artifacthub(&policies, &out, &registry)?,
+        Command::Profiles {
+            profiles,
+            policies,
+            artifacts,
+            out,
+            registry,
+            pin,
+        } => {
+            let modules = ModuleRef {
+                registry: &registry,
+                artifacts: &artifacts,
+                pin,
+            };
+            for profile in Profile::load_all(&profiles)? {
+                for path in write_manifests(&profile, &policies, &modules, &out)? {
+                    println!("{}", path.display());
+                }
+            }
+        }
         Command::Bats { policy_dir } => {
             let name = policy_dir
                 .file_name()

@@ -51,6 +51,11 @@ pub fn package(policy_dir: &Path, module: &Path, out: &Path, registry: &str) -> 
     let manifest =
         cluster_admission_policy(&name, &metadata, &reference, &artifact.manifest_digest);
     std::fs::write(out.join("policy.yaml"), serde_norway::to_string(&manifest)?)?;
+    // The manifest digest, for digest-pinned references.
+    std::fs::write(
+        out.join("digest"),
+        format!("{}\n", artifact.manifest_digest),
+    )?;
     Ok(Packaged {
         name,
         version,

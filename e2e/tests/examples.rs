@@ -15,6 +15,19 @@ fn example_verdicts_match_the_expected_table() {
         outcomes.len()
     );
     examples::check_expected(&dir, &outcomes).unwrap();
+    // The same examples under every profile, against the same table.
+    let profiles = common::workspace().join("profiles");
+    let by_profile = examples::evaluate_profiles(&common::artifacts(), &dir, &profiles).unwrap();
+    assert_eq!(by_profile.len(), 5 * outcomes.len() / policies);
+    examples::check_expected(&dir, &by_profile).unwrap();
+    let denied_everywhere = by_profile
+        .iter()
+        .filter(|o| o.example.starts_with("nginx-privileged "))
+        .all(|o| o.verdict == Verdict::Denied);
+    assert!(
+        denied_everywhere,
+        "nginx-privileged is denied by every profile"
+    );
     // The walkthrough's privileged pod is denied by no-privilege, with the path.
     let privileged = outcomes
         .iter()

@@ -27,35 +27,45 @@ fn parse_as_kubernetes(kind: &str, object: &Value) -> Result<(), String> {
     result.map_err(|e| e.to_string())
 }
 
+/// Checks one fixture file: a whole AdmissionRequest whose objects parse as
+/// their Kubernetes type. Answers the object's kind.
+fn check_request_file(path: &std::path::Path) -> String {
+    let request: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for field in ["uid", "kind", "resource", "operation", "object", "userInfo"] {
+        assert!(
+            request.get(field).is_some(),
+            "{}: no {field}",
+            path.display()
+        );
+    }
+    let kind = request["kind"]["kind"].as_str().unwrap();
+    assert_eq!(request["object"]["kind"], kind, "{}", path.display());
+    for object in [&request["object"], &request["oldObject"]] {
+        if !object.is_null() {
+            parse_as_kubernetes(kind, object).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+    kind.to_owned()
+}
+
+fn json_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
     let mut seen_kinds = std::collections::BTreeSet::new();
     for dir in common::policy_dirs() {
-        let mut kinds = std::collections::BTreeSet::new();
-        for entry in std::fs::read_dir(dir.join("test_data")).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let request: Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            for field in ["uid", "kind", "resource", "operation", "object", "userInfo"] {
-                assert!(
-                    request.get(field).is_some(),
-                    "{}: no {field}",
-                    path.display()
-                );
-            }
-            let kind = request["kind"]["kind"].as_str().unwrap();
-            assert_eq!(request["object"]["kind"], kind, "{}", path.display());
-            for object in [&request["object"], &request["oldObject"]] {
-                if !object.is_null() {
-                    parse_as_kubernetes(kind, object)
-                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                }
-            }
-            kinds.insert(kind.to_owned());
-        }
+        let kinds: std::collections::BTreeSet<String> = json_files(&dir.join("test_data"))
+            .iter()
+            .map(|p| check_request_file(p))
+            .collect();
         for required in ["Pod", "Deployment", "CronJob"] {
             assert!(
                 kinds.contains(required),
@@ -66,6 +76,22 @@ fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
         seen_kinds.extend(kinds);
     }
     eprintln!("fixture kinds: {seen_kinds:?}");
+}
+
+#[test]
+fn profile_fixtures_are_real_requests_and_all_used() {
+    let dir = common::workspace().join("profiles/test_data");
+    let cases = std::fs::read_to_string(dir.join("cases.yml")).unwrap();
+    let files = json_files(&dir);
+    assert!(files.len() >= 30, "{} profile fixtures", files.len());
+    for path in files {
+        check_request_file(&path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            cases.contains(&format!("request: {name}")),
+            "{name} is in no case"
+        );
+    }
 }
 
 #[test]

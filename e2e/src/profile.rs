@@ -1,0 +1,398 @@
+//! Profiles: named sets of rules with their settings (`profiles/*.yml`),
+//! evaluated together on one request, and turned into the Kubewarden
+//! manifests that deploy them: one `ClusterAdmissionPolicyGroup`, or the
+//! equivalent set of `ClusterAdmissionPolicy` resources.
+
+use crate::annotate::load_metadata;
+use crate::examples::Verdict;
+use crate::host::{Policy, ValidationResponse};
+use anyhow::{Context, Result, bail, ensure};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub title: String,
+    pub source: String,
+    pub description: String,
+    /// Namespaces the source exempts; given to every rule as its
+    /// `exempt_namespaces` setting.
+    #[serde(default)]
+    pub exempt_namespaces: Vec<String>,
+    pub rules: Vec<ProfileRule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRule {
+    pub policy: String,
+    #[serde(default = "empty_object")]
+    pub settings: Value,
+}
+
+fn empty_object() -> Value {
+    json!({})
+}
+
+/// Kubewarden's two deployment modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Protect,
+    Monitor,
+}
+
+impl Mode {
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "protect" => Ok(Mode::Protect),
+            "monitor" => Ok(Mode::Monitor),
+            other => bail!("mode must be protect or monitor, not {other:?}"),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Protect => "protect",
+            Mode::Monitor => "monitor",
+        }
+    }
+}
+
+impl Profile {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let profile: Profile =
+            serde_norway::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        ensure!(
+            profile.name == stem,
+            "{}: name {:?} differs from the file name",
+            path.display(),
+            profile.name
+        );
+        for rule in &profile.rules {
+            ensure!(
+                rule.settings.is_object(),
+                "{}: settings of {} are not a map",
+                path.display(),
+                rule.policy
+            );
+        }
+        Ok(profile)
+    }
+
+    /// Every profile under `dir`, by name.
+    pub fn load_all(dir: &Path) -> Result<Vec<Self>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| Self::load(p)).collect()
+    }
+
+    /// The settings a rule runs with: its own, plus the profile's exempt
+    /// namespaces. `validate_only` forces mutating rules to reject instead.
+    pub fn settings(&self, rule: &ProfileRule, validate_only: bool) -> Value {
+        let mut settings = rule.settings.as_object().cloned().unwrap_or_default();
+        if !self.exempt_namespaces.is_empty() {
+            settings.insert("exempt_namespaces".into(), json!(self.exempt_namespaces));
+        }
+        if validate_only {
+            settings.insert("validate_only".into(), json!(true));
+        }
+        Value::Object(settings)
+    }
+}
+
+/// One rule's verdict within a profile.
+pub struct RuleOutcome {
+    pub policy: String,
+    pub response: ValidationResponse,
+}
+
+/// A profile's combined verdict on one request.
+pub struct ProfileOutcome {
+    pub verdict: Verdict,
+    /// Every rule's response, in profile order.
+    pub rules: Vec<RuleOutcome>,
+    /// The object after every mutation, when some rule mutated it.
+    pub mutated_object: Option<Value>,
+}
+
+impl ProfileOutcome {
+    /// Every rejection, each prefixed by the rule that found it.
+    pub fn violations(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter(|r| !r.response.accepted)
+            .map(|r| {
+                r.response
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| r.policy.clone())
+            })
+            .collect()
+    }
+
+    /// The ValidationResponse the profile gives as a whole.
+    pub fn response(&self) -> ValidationResponse {
+        let violations = self.violations();
+        let warnings: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.response.warnings.iter().flatten().cloned())
+            .collect();
+        ValidationResponse {
+            accepted: violations.is_empty(),
+            message: (!violations.is_empty()).then(|| violations.join("; ")),
+            code: None,
+            mutated_object: if violations.is_empty() {
+                self.mutated_object.clone()
+            } else {
+                None
+            },
+            audit_annotations: None,
+            warnings: (!warnings.is_empty()).then_some(warnings),
+        }
+    }
+}
+
+/// A profile's rules loaded from the built modules, ready to evaluate.
+pub struct LoadedProfile {
+    pub profile: Profile,
+    modules: Vec<(ProfileRule, Policy)>,
+}
+
+impl LoadedProfile {
+    /// Loads every module of the profile from `artifacts/<policy>/policy.wasm`
+    /// and checks that each accepts its settings.
+    pub fn load(profile: Profile, artifacts: &Path) -> Result<Self> {
+        let mut modules = Vec::new();
+        for rule in &profile.rules {
+            let module = artifacts.join(&rule.policy).join("policy.wasm");
+            let policy = Policy::load(&module)
+                .with_context(|| format!("profile {}: rule {}", profile.name, rule.policy))?;
+            let settings = profile.settings(rule, false);
+            let verdict = policy.validate_settings(&settings)?;
+            ensure!(
+                verdict.valid,
+                "profile {}: {} refuses its settings: {}",
+                profile.name,
+                rule.policy,
+                verdict.message.unwrap_or_default()
+            );
+            modules.push((rule.clone(), policy));
+        }
+        Ok(Self { profile, modules })
+    }
+
+    /// Runs every rule in profile order. A mutation replaces the object the
+    /// next rules see, as the API server chains mutating webhooks.
+    pub fn evaluate(&self, request: &Value) -> Result<ProfileOutcome> {
+        let mut request = request.clone();
+        let mut rules = Vec::new();
+        let mut mutated = false;
+        for (rule, policy) in &self.modules {
+            let settings = self.profile.settings(rule, false);
+            let response = policy
+                .validate(&request, &settings)
+                .with_context(|| format!("{} on the request", rule.policy))?;
+            if let (true, Some(object)) = (response.accepted, &response.mutated_object) {
+                request["object"] = object.clone();
+                mutated = true;
+            }
+            rules.push(RuleOutcome {
+                policy: rule.policy.clone(),
+                response,
+            });
+        }
+        let rejected = rules.iter().any(|r| !r.response.accepted);
+        let verdict = match (rejected, mutated) {
+            (true, _) => Verdict::Denied,
+            (false, true) => Verdict::Mutated,
+            (false, false) => Verdict::Admitted,
+        };
+        Ok(ProfileOutcome {
+            verdict,
+            rules,
+            // A denied request is not mutated: the API server drops the patches.
+            mutated_object: (mutated && !rejected).then(|| request["object"].clone()),
+        })
+    }
+}
+
+/// A group policy's name for a rule: an identifier for the expression.
+fn member_name(policy: &str) -> String {
+    policy.replace('-', "_")
+}
+
+/// Where the cluster pulls a policy from.
+pub struct ModuleRef<'a> {
+    pub registry: &'a str,
+    /// Where `make artifacts` wrote `<policy>/policy.wasm` and its `digest`.
+    pub artifacts: &'a Path,
+    /// Pin by digest (read from the package) instead of the version tag.
+    pub pin: bool,
+}
+
+impl ModuleRef<'_> {
+    fn metadata(&self, policy_dir: &Path) -> Result<Map<String, Value>> {
+        load_metadata(&std::fs::read_to_string(policy_dir.join("metadata.yml"))?)
+    }
+
+    fn reference(&self, policy: &str, metadata: &Map<String, Value>) -> Result<String> {
+        let version = crate::package::version(metadata)?;
+        let base = format!("registry://{}/{policy}", self.registry);
+        if !self.pin {
+            return Ok(format!("{base}:v{version}"));
+        }
+        let digest_file = self.artifacts.join(policy).join("digest");
+        let digest = std::fs::read_to_string(&digest_file)
+            .with_context(|| format!("reading {}", digest_file.display()))?;
+        Ok(format!("{base}@{}", digest.trim()))
+    }
+}
+
+/// The ClusterAdmissionPolicyGroup: one member per rule, all required.
+/// Groups only validate, so mutating rules run with `validate_only`.
+pub fn group_manifest(
+    profile: &Profile,
+    policies_dir: &Path,
+    modules: &ModuleRef,
+    mode: Mode,
+) -> Result<Value> {
+    let mut members = Map::new();
+    let mut rules: Vec<Value> = Vec::new();
+    for rule in &profile.rules {
+        let metadata = modules.metadata(&policies_dir.join(&rule.policy))?;
+        let mutating = metadata.get("mutating") == Some(&json!(true));
+        let settings = if mutating {
+            group_settings(profile, rule, modules.artifacts)?
+        } else {
+            profile.settings(rule, false)
+        };
+        members.insert(
+            member_name(&rule.policy),
+            json!({
+                "module": modules.reference(&rule.policy, &metadata)?,
+                "settings": settings,
+            }),
+        );
+        for webhook_rule in metadata
+            .get("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !rules.contains(webhook_rule) {
+                rules.push(webhook_rule.clone());
+            }
+        }
+    }
+    let expression: Vec<String> = profile
+        .rules
+        .iter()
+        .map(|r| format!("{}()", member_name(&r.policy)))
+        .collect();
+    Ok(json!({
+        "apiVersion": "policies.kubewarden.io/v1",
+        "kind": "ClusterAdmissionPolicyGroup",
+        "metadata": {
+            "name": format!("palisade-{}", profile.name),
+            "annotations": {"io.kubewarden.policy.title": profile.title, "palisade.dev/source": profile.source},
+        },
+        "spec": {
+            "mode": mode.as_str(),
+            "rules": rules,
+            "backgroundAudit": true,
+            "policies": members,
+            "expression": expression.join(" && "),
+            "message": format!("the object violates the {} profile", profile.name),
+        },
+    }))
+}
+
+/// A mutating rule's settings inside a group, which cannot mutate: with
+/// `validate_only`, so a change it would make is a rejection. Rules refuse
+/// `validate_only` where their settings make no change; the built module
+/// decides, and then the settings stay as they are.
+fn group_settings(profile: &Profile, rule: &ProfileRule, artifacts: &Path) -> Result<Value> {
+    let module = artifacts.join(&rule.policy).join("policy.wasm");
+    let policy = Policy::load(&module)?;
+    let strict = profile.settings(rule, true);
+    Ok(if policy.validate_settings(&strict)?.valid {
+        strict
+    } else {
+        profile.settings(rule, false)
+    })
+}
+
+/// The same profile as one ClusterAdmissionPolicy per rule; mutating rules
+/// keep mutating.
+pub fn policy_manifests(
+    profile: &Profile,
+    policies_dir: &Path,
+    modules: &ModuleRef,
+    mode: Mode,
+) -> Result<Vec<Value>> {
+    profile
+        .rules
+        .iter()
+        .map(|rule| {
+            let metadata = modules.metadata(&policies_dir.join(&rule.policy))?;
+            let mutating = metadata.get("mutating").cloned().unwrap_or(json!(false));
+            Ok(json!({
+                "apiVersion": "policies.kubewarden.io/v1",
+                "kind": "ClusterAdmissionPolicy",
+                "metadata": {
+                    "name": format!("palisade-{}-{}", profile.name, rule.policy),
+                    "labels": {"palisade.dev/profile": profile.name},
+                },
+                "spec": {
+                    "module": modules.reference(&rule.policy, &metadata)?,
+                    "mode": mode.as_str(),
+                    "settings": profile.settings(rule, false),
+                    "rules": metadata.get("rules").cloned().unwrap_or(json!([])),
+                    "mutating": mutating,
+                    "backgroundAudit": metadata.get("backgroundAudit").cloned().unwrap_or(json!(true)),
+                },
+            }))
+        })
+        .collect()
+}
+
+/// Writes `<out>/<profile>/{group.yaml, policies.yaml}` for both modes
+/// (`group.yaml` protects; `group-monitor.yaml` only logs).
+pub fn write_manifests(
+    profile: &Profile,
+    policies_dir: &Path,
+    modules: &ModuleRef,
+    out: &Path,
+) -> Result<Vec<PathBuf>> {
+    let dir = out.join(&profile.name);
+    std::fs::create_dir_all(&dir)?;
+    let mut written = Vec::new();
+    for (mode, suffix) in [(Mode::Protect, ""), (Mode::Monitor, "-monitor")] {
+        let group = group_manifest(profile, policies_dir, modules, mode)?;
+        let path = dir.join(format!("group{suffix}.yaml"));
+        std::fs::write(&path, serde_norway::to_string(&group)?)?;
+        written.push(path);
+        let documents: Vec<String> = policy_manifests(profile, policies_dir, modules, mode)?
+            .iter()
+            .map(serde_norway::to_string)
+            .collect::<Result<_, _>>()?;
+        let path = dir.join(format!("policies{suffix}.yaml"));
+        std::fs::write(&path, documents.join("---\n"))?;
+        written.push(path);
+    }
+    Ok(written)
+}
