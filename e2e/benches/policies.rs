@@ -9,6 +9,7 @@
 //! median over rounds. A policy's own time is its total minus noop's.
 
 use palisade_e2e::host::Policy;
+use palisade_e2e::profile::Profile;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -100,24 +101,24 @@ fn payload(request: &Value, settings: &Value) -> Vec<u8> {
     serde_json::to_vec(&json!({"request": request, "settings": settings})).expect("json")
 }
 
-/// Median nanoseconds per call for each module on one payload per module.
-fn measure(modules: &[&Module], payloads: &[Vec<u8>]) -> Vec<f64> {
-    let mut iterations = vec![1usize; modules.len()];
-    for (i, (module, payload)) in modules.iter().zip(payloads).enumerate() {
+/// Median nanoseconds per call of each function, measured side by side.
+fn measure(calls: &[&dyn Fn()]) -> Vec<f64> {
+    let mut iterations = vec![1usize; calls.len()];
+    for (i, call) in calls.iter().enumerate() {
         for _ in 0..50 {
-            module.policy.validate_raw(payload).expect("warm-up call");
+            call();
         }
         let start = Instant::now();
-        module.policy.validate_raw(payload).expect("call");
+        call();
         let once = start.elapsed().as_nanos().max(1);
         iterations[i] = (TARGET_ROUND_NANOS / once).clamp(5, 20_000) as usize;
     }
-    let mut samples = vec![Vec::with_capacity(ROUNDS); modules.len()];
+    let mut samples = vec![Vec::with_capacity(ROUNDS); calls.len()];
     for _ in 0..ROUNDS {
-        for (i, (module, payload)) in modules.iter().zip(payloads).enumerate() {
+        for (i, call) in calls.iter().enumerate() {
             let start = Instant::now();
             for _ in 0..iterations[i] {
-                std::hint::black_box(module.policy.validate_raw(payload).expect("call"));
+                call();
             }
             samples[i].push(start.elapsed().as_nanos() as f64 / iterations[i] as f64);
         }
@@ -127,6 +128,26 @@ fn measure(modules: &[&Module], payloads: &[Vec<u8>]) -> Vec<f64> {
         .map(|mut s| {
             s.sort_by(f64::total_cmp);
             s[s.len() / 2]
+        })
+        .collect()
+}
+
+/// One `validate` call of a module on a payload, as a function to time.
+fn call<'a>(module: &'a Module, payload: &'a [u8]) -> impl Fn() + 'a {
+    move || {
+        std::hint::black_box(module.policy.validate_raw(payload).expect("call"));
+    }
+}
+
+/// A profile's rules loaded with its settings: the modules policy-server
+/// would run, one after the other, on each request.
+fn profile_modules(dir: &Path, profile: &Profile) -> Vec<Module> {
+    profile
+        .rules
+        .iter()
+        .map(|rule| {
+            let file = format!("{}.wasm", rule.policy.replace('-', "_"));
+            load(dir, &file, &rule.policy, profile.settings(rule, false))
         })
         .collect()
 }
@@ -193,7 +214,8 @@ fn main() {
         let mut all: Vec<&Module> = vec![&noop, &floor];
         all.extend(&policies);
         let payloads: Vec<Vec<u8>> = all.iter().map(|m| payload(request, &m.settings)).collect();
-        let times = measure(&all, &payloads);
+        let calls: Vec<_> = all.iter().zip(&payloads).map(|(m, p)| call(m, p)).collect();
+        let times = measure(&calls.iter().map(|c| c as &dyn Fn()).collect::<Vec<_>>());
         let (noop_t, floor_own) = (times[0], times[1] - times[0]);
         println!(
             "  {label} ({} KB payload): noop {:.1}  floor {:.1} (own {:.1})",
@@ -244,7 +266,8 @@ fn main() {
                     m.name
                 );
             }
-            let times = measure(&all, &payloads);
+            let calls: Vec<_> = all.iter().zip(&payloads).map(|(m, p)| call(m, p)).collect();
+            let times = measure(&calls.iter().map(|c| c as &dyn Fn()).collect::<Vec<_>>());
             for (m, t) in mutating.iter().zip(&times[2..]) {
                 println!(
                     "    {:<28} mutation path: total {:>8.1}  own {:>8.1}  ratio {:.2}",
@@ -254,6 +277,57 @@ fn main() {
                     (t - times[0]) / (times[1] - times[0])
                 );
             }
+        }
+    }
+
+    println!(
+        "\nprofiles: every rule of the profile in turn on each request, µs; own = total - rules x noop; vs floor = own / floor own"
+    );
+    let profiles = Profile::load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../profiles"))
+        .expect("profiles/");
+    let loaded: Vec<(String, Vec<Module>)> = profiles
+        .iter()
+        .map(|p| (p.name.clone(), profile_modules(&dir, p)))
+        .collect();
+    for (label, request) in &requests {
+        let noop_payload = payload(request, &json!({}));
+        let floor_payload = noop_payload.clone();
+        let payloads: Vec<Vec<Vec<u8>>> = loaded
+            .iter()
+            .map(|(_, modules)| {
+                modules
+                    .iter()
+                    .map(|m| payload(request, &m.settings))
+                    .collect()
+            })
+            .collect();
+        let noop_call = call(&noop, &noop_payload);
+        let floor_call = call(&floor, &floor_payload);
+        let profile_calls: Vec<_> = loaded
+            .iter()
+            .zip(&payloads)
+            .map(|((_, modules), payloads)| {
+                move || {
+                    for (m, p) in modules.iter().zip(payloads) {
+                        std::hint::black_box(m.policy.validate_raw(p).expect("call"));
+                    }
+                }
+            })
+            .collect();
+        let mut calls: Vec<&dyn Fn()> = vec![&noop_call, &floor_call];
+        calls.extend(profile_calls.iter().map(|c| c as &dyn Fn()));
+        let times = measure(&calls);
+        let (noop_t, floor_own) = (times[0], times[1] - times[0]);
+        println!("  {label}: floor own {:.1}", floor_own / 1e3);
+        for ((name, modules), t) in loaded.iter().zip(&times[2..]) {
+            let own = t - noop_t * modules.len() as f64;
+            println!(
+                "    {name:<28} {:>2} rules  total {:>8.1}  own {:>8.1}  vs floor {:.2}",
+                modules.len(),
+                t / 1e3,
+                own / 1e3,
+                own / floor_own
+            );
         }
     }
 
