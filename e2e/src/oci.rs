@@ -66,7 +66,14 @@ pub fn artifact(annotated_module: &[u8], metadata: &Map<String, Value>) -> Resul
         .layers(vec![layer_descriptor])
         .annotations(annotations)
         .build()?;
-    let manifest_bytes = serde_json::to_vec(&manifest)?;
+    // The annotations in key order (oci-spec holds them in a HashMap, whose
+    // order changes from run to run): the same module and metadata always
+    // give the same manifest digest.
+    let mut manifest_json = serde_json::to_value(&manifest)?;
+    if let Some(Value::Object(annotations)) = manifest_json.get_mut("annotations") {
+        annotations.sort_keys();
+    }
+    let manifest_bytes = serde_json::to_vec(&manifest_json)?;
     Ok(Artifact {
         manifest_digest: format!("sha256:{}", sha256(&manifest_bytes)),
         manifest,
