@@ -12,6 +12,8 @@ REFERENCE_MODULES := $(addprefix palisade-,$(notdir $(wildcard e2e/modules/*)))
 REGISTRY ?= ghcr.io/palisade-policies
 # PIN=1: generated manifests reference each module by digest, not by tag.
 PIN ?=
+# `make push`: kwctl's sources.yaml (insecure_sources, source_authorities) for REGISTRY.
+SOURCES ?=
 
 # --- wasm toolchain: the one place that knows how to build for wasm32 -------
 # Where rustup has the wasm32-wasip1 standard library, use it. Otherwise
@@ -48,7 +50,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNNER := target/release/palisade
 ARTIFACTS := target/artifacts
 
-.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests examples test unit e2e bats lint bench clean sizes
+.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests examples test unit e2e publish-test push bats lint bench clean sizes
 
 all: artifacts artifacthub examples
 
@@ -110,7 +112,7 @@ examples: artifacts
 	$(RUNNER) examples --artifacts $(ARTIFACTS) --profiles profiles examples
 
 # The README's test command: everything CI checks.
-test: lint unit artifacts test-tools e2e bats
+test: lint unit artifacts test-tools e2e publish-test bats
 
 lint:
 	cargo fmt --all -- --check
@@ -119,9 +121,24 @@ lint:
 unit:
 	cargo test --workspace --exclude palisade-e2e
 
-# The end-to-end suite over the built modules.
+# The end-to-end suite over the built modules (the registry tests, named
+# publish_*, are publish-test's).
 e2e: artifacts
-	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) cargo test --release -p palisade-e2e
+	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) cargo test --release -p palisade-e2e -- --skip publish_
+
+# Every policy pushed to a registry the test starts (docker-registry on
+# 127.0.0.1, TLS from its own CA, htpasswd auth) and pulled back.
+publish-test: artifacts test-tools
+	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) cargo test --release -p palisade-e2e --test registry
+
+# Push every built policy to REGISTRY (host:port/namespace), tagged with its
+# version; prints each registry://...@sha256: reference. Credentials come from
+# the Docker config (~/.docker/config.json, or $DOCKER_CONFIG/config.json), TLS settings
+# from SOURCES (default ~/.config/kubewarden/sources.yaml when it exists).
+push: artifacts
+	@for p in $(POLICIES); do \
+	  $(RUNNER) push $(ARTIFACTS)/$$p registry://$(REGISTRY)/$$p $(if $(SOURCES),--sources-path $(SOURCES)); \
+	done
 
 # Each policy's e2e.bats, with `kwctl` played by our runner.
 bats: artifacts test-tools

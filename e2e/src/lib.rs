@@ -9,4 +9,5 @@ pub mod host;
 pub mod oci;
 pub mod package;
 pub mod profile;
+pub mod registry;
 pub mod run;

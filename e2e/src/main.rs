@@ -3,8 +3,9 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use palisade_e2e::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
-use palisade_e2e::run;
-use std::path::PathBuf;
+use palisade_e2e::{registry, run};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -18,9 +19,9 @@ struct Cli {
 enum Command {
     /// Evaluate a request with a policy module and print the AdmissionResponse (as `kwctl run`).
     Run {
-        /// The policy module (`.wasm`); omit it with `--profile`.
+        /// The policy module: a `.wasm` file or a `registry://` reference; omit it with `--profile`.
         #[arg(required_unless_present = "profile", conflicts_with = "profile")]
-        module: Option<PathBuf>,
+        module: Option<String>,
         /// Evaluate every rule of a profile (`profiles/NAME.yml`) on the built modules.
         #[arg(long)]
         profile: Option<String>,
@@ -42,6 +43,30 @@ enum Command {
         /// Print the module's ValidationResponse instead of the AdmissionResponse.
         #[arg(long)]
         raw: bool,
+        /// kwctl's sources file, for a `registry://` module (default: ~/.config/kubewarden/sources.yaml).
+        #[arg(long)]
+        sources_path: Option<PathBuf>,
+    },
+    /// Push a built policy to a registry, as `kwctl push`; prints its `registry://...@sha256:` reference.
+    Push {
+        /// An artifact directory (`target/artifacts/<policy>`), an OCI layout, or an annotated policy.wasm.
+        artifact: PathBuf,
+        /// `registry://HOST/REPOSITORY[:TAG]`; the tag defaults to the policy's version.
+        destination: String,
+        /// kwctl's sources file: `insecure_sources`, `source_authorities` (default: ~/.config/kubewarden/sources.yaml).
+        #[arg(long)]
+        sources_path: Option<PathBuf>,
+    },
+    /// Fetch a policy from a registry to a file, checking its digests (as `kwctl pull`).
+    Pull {
+        /// `registry://HOST/REPOSITORY:TAG` or `...@sha256:DIGEST`.
+        source: String,
+        /// Where to write the module.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// kwctl's sources file: `insecure_sources`, `source_authorities` (default: ~/.config/kubewarden/sources.yaml).
+        #[arg(long)]
+        sources_path: Option<PathBuf>,
     },
     /// Annotate a built module with its metadata and write its OCI layout and ClusterAdmissionPolicy.
     Package {
@@ -128,13 +153,18 @@ fn execute(cli: Cli) -> Result<()> {
             settings_json,
             settings_path,
             raw,
+            sources_path,
         } => {
             let request = run::load_request(&request_path)?;
             let (response, admission) = match (module, profile) {
                 (Some(module), _) => {
                     let settings =
                         run::load_settings(settings_json.as_deref(), settings_path.as_deref())?;
-                    run::run(&module, &request, &settings)?
+                    if module.starts_with(registry::SCHEME) {
+                        run_pulled(&module, sources_path.as_deref(), &request, &settings)?
+                    } else {
+                        run::run(Path::new(&module), &request, &settings)?
+                    }
                 }
                 (None, Some(name)) => {
                     anyhow::ensure!(
@@ -155,6 +185,27 @@ fn execute(cli: Cli) -> Result<()> {
                 admission
             };
             println!("{}", serde_json::to_string(&out)?);
+        }
+        Command::Push {
+            artifact,
+            destination,
+            sources_path,
+        } => {
+            let destination = registry::RegistryRef::parse(&destination)?;
+            let (artifact, tag) = registry::artifact_for(&artifact)?;
+            let client = registry::Registry::from_environment(sources_path.as_deref())?;
+            println!("{}", client.push(&artifact, &destination, &tag)?);
+        }
+        Command::Pull {
+            source,
+            output,
+            sources_path,
+        } => {
+            let source = registry::RegistryRef::parse(&source)?;
+            let client = registry::Registry::from_environment(sources_path.as_deref())?;
+            let pulled = client.pull(&source)?;
+            registry::write_atomically(&output, &pulled.module)?;
+            println!("{}  {}", pulled.reference, output.display());
         }
         Command::Package {
             policy_dir,
@@ -228,6 +279,27 @@ fn execute(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `run registry://...`: pull the module (digests checked), run it from a
+/// temporary file, remove the file.
+fn run_pulled(
+    reference: &str,
+    sources_path: Option<&Path>,
+    request: &Value,
+    settings: &Value,
+) -> Result<(palisade_e2e::host::ValidationResponse, Value)> {
+    let reference = registry::RegistryRef::parse(reference)?;
+    let pulled = registry::Registry::from_environment(sources_path)?.pull(&reference)?;
+    let path = std::env::temp_dir().join(format!(
+        "palisade-run-{}-{}.wasm",
+        std::process::id(),
+        pulled.digest.trim_start_matches("sha256:")
+    ));
+    std::fs::write(&path, &pulled.module)?;
+    let result = run::run(&path, request, settings);
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 fn write_artifacthub(
