@@ -14,6 +14,10 @@ REGISTRY ?= ghcr.io/palisade-policies
 PIN ?=
 # `make push`: kwctl's sources.yaml (insecure_sources, source_authorities) for REGISTRY.
 SOURCES ?=
+# `make sign`: the cosign private key (its password from $COSIGN_PASSWORD);
+# `make keygen` writes cosign.key and cosign.pub into KEYS.
+KEY ?= cosign.key
+KEYS ?= .
 
 # --- wasm toolchain: the one place that knows how to build for wasm32 -------
 # Where rustup has the wasm32-wasip1 standard library, use it. Otherwise
@@ -50,7 +54,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNNER := target/release/palisade
 ARTIFACTS := target/artifacts
 
-.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests examples test unit e2e publish-test push bats lint bench clean sizes
+.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests profile-manifests examples test unit e2e publish-test push keygen sign bats lint bench clean sizes
 
 all: artifacts artifacthub examples
 
@@ -89,12 +93,16 @@ runner:
 artifacts: wasm runner
 	@for p in $(POLICIES); do \
 	  $(RUNNER) package policies/$$p $(WASM_OUT)/$${p//-/_}.wasm \
-	    --out $(ARTIFACTS)/$$p --registry $(REGISTRY); \
+	    --out $(ARTIFACTS)/$$p --registry $(REGISTRY) $(if $(PIN),--pin); \
 	done
-	@$(MAKE) --no-print-directory sizes manifests
+	@$(MAKE) --no-print-directory sizes profile-manifests
+
+# Every manifest for REGISTRY: each policy's ClusterAdmissionPolicy and each
+# profile's; PIN=1 references modules by digest (what was tested is what runs).
+manifests: artifacts
 
 # Each profile's ClusterAdmissionPolicyGroup and ClusterAdmissionPolicy set.
-manifests: runner
+profile-manifests: runner
 	@$(RUNNER) profiles --artifacts $(ARTIFACTS) --out $(ARTIFACTS)/profiles \
 	  --registry $(REGISTRY) $(if $(PIN),--pin) >/dev/null
 	@echo "profiles: $$(ls profiles/*.yml | wc -l) group and policy-set manifests in $(ARTIFACTS)/profiles"
@@ -103,9 +111,12 @@ sizes:
 	@printf '%-28s %10s\n' module bytes; for f in $(ARTIFACTS)/*/policy.wasm; do \
 	  printf '%-28s %10s\n' "$$(basename $$(dirname $$f))" "$$(stat -c %s $$f)"; done
 
-# Artifact Hub packages, generated from each policy's metadata.yml.
+# Artifact Hub packages, generated from each policy's metadata.yml. At a
+# release (after `make push`): PIN=1 records each pushed digest, KEY_URL the
+# cosign public key's URL.
 artifacthub: runner
-	$(RUNNER) artifacthub --policies policies --out artifacthub
+	$(RUNNER) artifacthub --policies policies --out artifacthub --registry $(REGISTRY) \
+	  $(if $(PIN),--digests $(ARTIFACTS)) $(if $(KEY_URL),--signature-key-url $(KEY_URL))
 
 # Verdict table of the manifests under examples/.
 examples: artifacts
@@ -138,6 +149,22 @@ publish-test: artifacts test-tools
 push: artifacts
 	@for p in $(POLICIES); do \
 	  $(RUNNER) push $(ARTIFACTS)/$$p registry://$(REGISTRY)/$$p $(if $(SOURCES),--sources-path $(SOURCES)); \
+	done
+
+# A cosign key pair, KEYS/cosign.key (encrypted with $COSIGN_PASSWORD, empty
+# allowed) and KEYS/cosign.pub; never overwrites a key.
+keygen: runner
+	$(RUNNER) keygen --out $(KEYS)
+
+# Sign every pushed policy (`make push`) by the digest in
+# target/artifacts/<policy>/digest with KEY, storing each signature in
+# REGISTRY as cosign does (tag sha256-<digest>.sig). Same credentials and
+# SOURCES as push. `palisade verify registry://... --key cosign.pub` checks one.
+sign: runner
+	@test -f $(KEY) || { echo "no key $(KEY): make keygen, or give KEY=path/to/cosign.key" >&2; exit 1; }
+	@for p in $(POLICIES); do \
+	  test -f $(ARTIFACTS)/$$p/digest || { echo "$(ARTIFACTS)/$$p/digest is missing: make artifacts push" >&2; exit 1; }; \
+	  $(RUNNER) sign registry://$(REGISTRY)/$$p@$$(cat $(ARTIFACTS)/$$p/digest) --key $(KEY) $(if $(SOURCES),--sources-path $(SOURCES)); \
 	done
 
 # Each policy's e2e.bats, with `kwctl` played by our runner.

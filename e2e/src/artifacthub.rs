@@ -10,6 +10,66 @@ fn annotation<'m>(metadata: &'m Map<String, Value>, key: &str) -> Option<&'m str
     metadata.get("annotations")?.get(key)?.as_str()
 }
 
+/// What a release adds to a package: the pushed manifest digest, and where
+/// users find the public key its cosign signature verifies with.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Release {
+    pub digest: Option<String>,
+    pub signature_key_url: Option<String>,
+}
+
+impl Release {
+    /// The release facts a committed package carries, so regenerating it
+    /// keeps them.
+    pub fn of_package(existing: &Value) -> Self {
+        let key = existing["links"].as_array().and_then(|links| {
+            links
+                .iter()
+                .find(|l| l["name"] == SIGNATURE_KEY_LINK)
+                .and_then(|l| l["url"].as_str().map(str::to_owned))
+        });
+        Release {
+            digest: existing["digest"].as_str().map(str::to_owned),
+            signature_key_url: key,
+        }
+    }
+}
+
+/// The link naming the cosign public key.
+pub const SIGNATURE_KEY_LINK: &str = "cosign public key";
+
+/// Every field Artifact Hub documents for `artifacthub-pkg.yml`.
+pub const DOCUMENTED_FIELDS: [&str; 28] = [
+    "version",
+    "name",
+    "displayName",
+    "createdAt",
+    "description",
+    "logoPath",
+    "logoURL",
+    "digest",
+    "license",
+    "homeURL",
+    "appVersion",
+    "containersImages",
+    "containsSecurityUpdates",
+    "operator",
+    "deprecated",
+    "prerelease",
+    "keywords",
+    "links",
+    "readme",
+    "install",
+    "changes",
+    "maintainers",
+    "provider",
+    "ignore",
+    "recommendations",
+    "screenshots",
+    "annotations",
+    "category",
+];
+
 /// The package for one policy. `created_at` is kept from the previous
 /// package of the same version, so regenerating is stable.
 pub fn package(
@@ -18,6 +78,7 @@ pub fn package(
     readme: &str,
     registry: &str,
     created_at: &str,
+    release: &Release,
 ) -> Result<Value> {
     let version = crate::package::version(metadata)?;
     let required = |key: &str| {
@@ -32,8 +93,19 @@ pub fn package(
     let rules = serde_norway::to_string(metadata.get("rules").unwrap_or(&json!([])))?;
     let context_aware =
         serde_norway::to_string(metadata.get("contextAwareResources").unwrap_or(&json!([])))?;
-    let image = format!("{registry}/{name}:v{version}");
-    Ok(json!({
+    let pinned = release
+        .digest
+        .as_ref()
+        .map_or(String::new(), |d| format!("@{d}"));
+    let image = format!("{registry}/{name}:v{version}{pinned}");
+    let mut links = vec![
+        json!({"name": "policy", "url": format!("registry://{image}")}),
+        json!({"name": "source", "url": required("io.kubewarden.policy.source")?}),
+    ];
+    if let Some(url) = &release.signature_key_url {
+        links.push(json!({"name": SIGNATURE_KEY_LINK, "url": url}));
+    }
+    let mut package = json!({
         "version": version,
         "name": name,
         "displayName": required("io.artifacthub.displayName")?,
@@ -43,10 +115,7 @@ pub fn package(
         "homeURL": required("io.kubewarden.policy.source")?,
         "containersImages": [{"name": "policy", "image": image}],
         "keywords": keywords,
-        "links": [
-            {"name": "policy", "url": format!("registry://{image}")},
-            {"name": "source", "url": required("io.kubewarden.policy.source")?},
-        ],
+        "links": links,
         "install": format!(
             "The policy can be obtained using [`kwctl`](https://github.com/kubewarden/kwctl):\n\
              ```console\nkwctl pull {image}\n```\n"
@@ -61,7 +130,11 @@ pub fn package(
             "kubewarden/resources": required("io.artifacthub.resources")?,
             "kubewarden/rules": rules,
         },
-    }))
+    });
+    if let (Some(digest), Some(object)) = (&release.digest, package.as_object_mut()) {
+        object.insert("digest".into(), json!(digest));
+    }
+    Ok(package)
 }
 
 /// The repository file Artifact Hub reads at the root of `artifacthub/`.

@@ -11,3 +11,4 @@ pub mod package;
 pub mod profile;
 pub mod registry;
 pub mod run;
+pub mod signing;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use palisade_e2e::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
-use palisade_e2e::{registry, run};
+use palisade_e2e::{registry, run, signing};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,6 +68,43 @@ enum Command {
         #[arg(long)]
         sources_path: Option<PathBuf>,
     },
+    /// Write a cosign key pair, cosign.key (encrypted with $COSIGN_PASSWORD, empty allowed) and cosign.pub.
+    Keygen {
+        /// Directory to write the keys to.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Sign a pushed policy by digest and push the signature as cosign does (`sha256-<digest>.sig`).
+    Sign {
+        /// `registry://HOST/REPOSITORY[:TAG]@sha256:DIGEST`, as `palisade push` prints it.
+        reference: String,
+        /// The private key (cosign format; its password from $COSIGN_PASSWORD).
+        #[arg(long)]
+        key: PathBuf,
+        /// kwctl's sources file: `insecure_sources`, `source_authorities` (default: ~/.config/kubewarden/sources.yaml).
+        #[arg(long)]
+        sources_path: Option<PathBuf>,
+    },
+    /// Check that a policy in a registry carries a cosign signature made with the key's pair.
+    Verify {
+        /// `registry://HOST/REPOSITORY:TAG` or `...@sha256:DIGEST`.
+        reference: String,
+        /// The public key (PEM, cosign.pub).
+        #[arg(long)]
+        key: PathBuf,
+        /// kwctl's sources file: `insecure_sources`, `source_authorities` (default: ~/.config/kubewarden/sources.yaml).
+        #[arg(long)]
+        sources_path: Option<PathBuf>,
+    },
+    /// Print a Kubewarden verificationConfig that requires a signature by the public key.
+    VerificationConfig {
+        /// The public key (PEM, cosign.pub).
+        #[arg(long)]
+        key: PathBuf,
+        /// The signer's name, the optional `owner` of the pubKey entry.
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Annotate a built module with its metadata and write its OCI layout and ClusterAdmissionPolicy.
     Package {
         /// The policy's directory (with metadata.yml and README.md).
@@ -80,6 +117,9 @@ enum Command {
         /// Registry the ClusterAdmissionPolicy references.
         #[arg(long, default_value = "ghcr.io/palisade-policies")]
         registry: String,
+        /// Reference the module by digest instead of by version tag.
+        #[arg(long)]
+        pin: bool,
     },
     /// Print the verdict table of the manifests under a directory, checked against its expected.yml.
     Examples {
@@ -103,6 +143,13 @@ enum Command {
         /// Registry the packages reference.
         #[arg(long, default_value = "ghcr.io/palisade-policies")]
         registry: String,
+        /// Release: pin each package to the digest `make artifacts` wrote
+        /// under this directory (`<policy>/digest`).
+        #[arg(long)]
+        digests: Option<PathBuf>,
+        /// Release: where users find the cosign public key the policies are signed with.
+        #[arg(long)]
+        signature_key_url: Option<String>,
     },
     /// Write each profile's ClusterAdmissionPolicyGroup and ClusterAdmissionPolicy set.
     Profiles {
@@ -207,13 +254,57 @@ fn execute(cli: Cli) -> Result<()> {
             registry::write_atomically(&output, &pulled.module)?;
             println!("{}  {}", pulled.reference, output.display());
         }
+        Command::Keygen { out } => {
+            let (private, public) =
+                signing::generate_key_pair(&out, &signing::password_from_env())?;
+            println!("{}\n{}", private.display(), public.display());
+        }
+        Command::Sign {
+            reference,
+            key,
+            sources_path,
+        } => {
+            let target = registry::RegistryRef::parse(&reference)?;
+            let signer = signing::load_signer(&key, &signing::password_from_env())?;
+            let client = registry::Registry::from_environment(sources_path.as_deref())?;
+            let signed = client.sign(&target, signer)?;
+            println!("{}  {}", signed.signed, signed.signature);
+        }
+        Command::Verify {
+            reference,
+            key,
+            sources_path,
+        } => {
+            let source = registry::RegistryRef::parse(&reference)?;
+            let public_key = signing::load_public_key(&key)?;
+            let client = registry::Registry::from_environment(sources_path.as_deref())?;
+            let verified = client.verify(&source, &public_key)?;
+            println!(
+                "{}  verified: {} signature(s) by {}",
+                verified.reference,
+                verified.signatures,
+                key.display()
+            );
+        }
+        Command::VerificationConfig { key, owner } => {
+            let public_key = signing::load_public_key(&key)?;
+            print!(
+                "{}",
+                serde_norway::to_string(&signing::verification_config(
+                    &public_key,
+                    owner.as_deref()
+                ))?
+            );
+        }
         Command::Package {
             policy_dir,
             module,
             out,
             registry,
+            pin,
         } => {
-            let packaged = palisade_e2e::package::package(&policy_dir, &module, &out, &registry)?;
+            let packaged =
+                palisade_e2e::package::package(&policy_dir, &module, &out, &registry, pin)?;
             println!(
                 "{:<28} v{:<8} {}  {}",
                 packaged.name,
@@ -246,7 +337,15 @@ fn execute(cli: Cli) -> Result<()> {
             policies,
             out,
             registry,
-        } => write_artifacthub(&policies, &out, &registry)?,
+            digests,
+            signature_key_url,
+        } => write_artifacthub(
+            &policies,
+            &out,
+            &registry,
+            digests.as_deref(),
+            signature_key_url,
+        )?,
         Command::Profiles {
             profiles,
             policies,
@@ -306,6 +405,8 @@ fn write_artifacthub(
     policies: &std::path::Path,
     out: &std::path::Path,
     registry: &str,
+    digests: Option<&std::path::Path>,
+    signature_key_url: Option<String>,
 ) -> Result<()> {
     use palisade_e2e::{annotate, artifacthub};
     std::fs::create_dir_all(out)?;
@@ -329,13 +430,32 @@ fn write_artifacthub(
         let readme = std::fs::read_to_string(dir.join("README.md"))?;
         let version = palisade_e2e::package::version(&metadata)?;
         let path = out.join(&name).join("artifacthub-pkg.yml");
-        let created_at = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| artifacthub::previous_created_at(&text, &version))
-            .unwrap_or_else(|| {
-                humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
-            });
-        let package = artifacthub::package(&name, &metadata, &readme, registry, &created_at)?;
+        let existing = std::fs::read_to_string(&path).ok();
+        let created_at = existing
+            .as_deref()
+            .and_then(|text| artifacthub::previous_created_at(text, &version));
+        // A package of the same version keeps its release facts; a new
+        // version starts without them.
+        let mut release = match (&created_at, existing.as_deref()) {
+            (Some(_), Some(text)) => {
+                artifacthub::Release::of_package(&serde_norway::from_str(text)?)
+            }
+            _ => artifacthub::Release::default(),
+        };
+        if let Some(dir) = digests {
+            let file = dir.join(&name).join("digest");
+            let digest = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+            release.digest = Some(digest.trim().to_owned());
+        }
+        if signature_key_url.is_some() {
+            release.signature_key_url.clone_from(&signature_key_url);
+        }
+        let created_at = created_at.unwrap_or_else(|| {
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+        });
+        let package =
+            artifacthub::package(&name, &metadata, &readme, registry, &created_at, &release)?;
         std::fs::create_dir_all(out.join(&name))?;
         std::fs::write(&path, serde_norway::to_string(&package)?)?;
         println!("{}", path.display());

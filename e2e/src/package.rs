@@ -25,7 +25,14 @@ pub fn version(metadata: &Map<String, Value>) -> Result<String> {
         .context("metadata.yml: annotation io.kubewarden.policy.version is missing")
 }
 
-pub fn package(policy_dir: &Path, module: &Path, out: &Path, registry: &str) -> Result<Packaged> {
+/// `pin`: the ClusterAdmissionPolicy references the module by digest.
+pub fn package(
+    policy_dir: &Path,
+    module: &Path,
+    out: &Path,
+    registry: &str,
+    pin: bool,
+) -> Result<Packaged> {
     let name = policy_dir
         .file_name()
         .and_then(|n| n.to_str())
@@ -47,7 +54,10 @@ pub fn package(policy_dir: &Path, module: &Path, out: &Path, registry: &str) -> 
     let artifact = artifact(&annotated, &metadata)?;
     let tag = format!("v{version}");
     write_layout(&out.join("oci"), &artifact, &tag)?;
-    let reference = format!("registry://{registry}/{name}:{tag}");
+    let reference = match pin {
+        true => format!("registry://{registry}/{name}@{}", artifact.manifest_digest),
+        false => format!("registry://{registry}/{name}:{tag}"),
+    };
     let manifest =
         cluster_admission_policy(&name, &metadata, &reference, &artifact.manifest_digest);
     std::fs::write(out.join("policy.yaml"), serde_norway::to_string(&manifest)?)?;

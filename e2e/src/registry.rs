@@ -447,7 +447,7 @@ pub struct Pulled {
 
 /// How to reach one registry: verified TLS, unverified TLS, plain HTTP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Transport {
+pub(crate) enum Transport {
     Tls,
     TlsUnverified,
     Http,
@@ -493,6 +493,20 @@ impl Registry {
         }
     }
 
+    /// The extra certificate authorities the sources file gives for `host` (PEM).
+    pub(crate) fn authorities(&self, host: &str) -> &[Vec<u8>] {
+        self.sources
+            .authorities
+            .get(host)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Runs a future on this client's runtime.
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
     fn client(&self, host: &str, transport: Transport) -> Result<Client> {
         let extra_root_certificates = self
             .sources
@@ -530,13 +544,24 @@ impl Registry {
         reference: &Reference,
         operation: RegistryOperation,
     ) -> Result<(Client, RegistryAuth)> {
+        let (client, auth, _) = self.connect_via(reference, operation).await?;
+        Ok((client, auth))
+    }
+
+    /// `connect`, and the transport that answered (for clients other than
+    /// ours: the signature code's sigstore client).
+    pub(crate) async fn connect_via(
+        &self,
+        reference: &Reference,
+        operation: RegistryOperation,
+    ) -> Result<(Client, RegistryAuth, Transport)> {
         let host = reference.resolve_registry();
         let auth = self.docker.auth_for(host);
         let mut last = None;
         for transport in self.transports(host) {
             let client = self.client(host, transport)?;
             match client.auth(reference, &auth, operation).await {
-                Ok(_) => return Ok((client, auth)),
+                Ok(_) => return Ok((client, auth, transport)),
                 Err(OciDistributionError::RequestError(e)) => last = Some(e),
                 Err(e) => return Err(self.explain(e, reference)),
             }
@@ -652,7 +677,11 @@ impl Registry {
     }
 
     /// A registry error, said so that the user knows what to fix.
-    fn explain(&self, error: OciDistributionError, reference: &Reference) -> anyhow::Error {
+    pub(crate) fn explain(
+        &self,
+        error: OciDistributionError,
+        reference: &Reference,
+    ) -> anyhow::Error {
         let host = reference.resolve_registry();
         let credentials = || {
             anyhow!(

@@ -132,15 +132,18 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
                 panic!("{name}: artifacthub package is for another version: run `make artifacthub`")
             });
         let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        let found: Value = serde_norway::from_str(&committed).unwrap();
+        // Release facts (digest, key) are set at release time and kept.
+        let release = artifacthub::Release::of_package(&found);
         let expected = artifacthub::package(
             &name,
             &metadata,
             &readme,
             "ghcr.io/palisade-policies",
             &created_at,
+            &release,
         )
         .unwrap();
-        let found: Value = serde_norway::from_str(&committed).unwrap();
         assert_eq!(
             found, expected,
             "{name}: artifacthub package is stale: run `make artifacthub`"
@@ -161,4 +164,131 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
             metadata["mutating"].to_string()
         );
     }
+}
+
+/// Artifact Hub's documented package fields, checked on a release package:
+/// pinned to the digest of the local build, with the signature key linked.
+#[test]
+fn artifacthub_release_packages_use_documented_fields_and_pin_the_built_digest() {
+    use palisade_e2e::artifacthub::{self, DOCUMENTED_FIELDS, Release, SIGNATURE_KEY_LINK};
+    for dir in common::policy_dirs() {
+        let name = common::name(&dir);
+        let metadata =
+            annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml")).unwrap())
+                .unwrap();
+        let digest = std::fs::read_to_string(common::artifacts().join(&name).join("digest"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let release = Release {
+            digest: Some(digest.clone()),
+            signature_key_url: Some("https://palisade.example/cosign.pub".into()),
+        };
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        let package = artifacthub::package(
+            &name,
+            &metadata,
+            &readme,
+            "registry.example.com/palisade",
+            "2026-11-25T10:00:00Z",
+            &release,
+        )
+        .unwrap();
+        let fields = package.as_object().unwrap();
+        for key in fields.keys() {
+            assert!(
+                DOCUMENTED_FIELDS.contains(&key.as_str()),
+                "{name}: {key} is not an Artifact Hub field"
+            );
+        }
+        // Types and forms Artifact Hub requires.
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        );
+        assert_eq!(package["name"], name);
+        let version = package["version"].as_str().unwrap();
+        assert_eq!(
+            version
+                .split('.')
+                .filter(|p| p.parse::<u64>().is_ok())
+                .count(),
+            3,
+            "{version} is not semver"
+        );
+        assert_eq!(package["digest"], digest);
+        let image = format!("registry.example.com/palisade/{name}:v{version}@{digest}");
+        assert_eq!(
+            package["containersImages"],
+            serde_json::json!([{"name": "policy", "image": image}])
+        );
+        let links = package["links"].as_array().unwrap();
+        assert!(
+            links
+                .iter()
+                .all(|l| l["name"].is_string() && l["url"].is_string())
+        );
+        assert!(
+            links
+                .iter()
+                .any(|l| l["url"] == format!("registry://{image}"))
+        );
+        assert!(links.iter().any(|l| l["name"] == SIGNATURE_KEY_LINK));
+        assert!(
+            package["keywords"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_string)
+        );
+        assert!(
+            package["maintainers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["name"].is_string())
+        );
+        assert!(
+            package["annotations"]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(Value::is_string)
+        );
+        assert_eq!(
+            Release::of_package(&package),
+            release,
+            "release facts survive regeneration"
+        );
+    }
+}
+
+/// `PIN=1`: the ClusterAdmissionPolicy names the module by digest, and
+/// packaging the same module again gives the same digest.
+#[test]
+fn pinned_policies_reference_the_manifest_digest() {
+    let dir = common::workspace().join("policies/no-privilege");
+    let built = common::artifacts().join("no-privilege");
+    let out = std::env::temp_dir().join(format!("palisade-pin-{}", std::process::id()));
+    // Re-annotating the annotated module replaces its metadata section.
+    let packaged = palisade_e2e::package::package(
+        &dir,
+        &built.join("policy.wasm"),
+        &out,
+        "registry.example.com/palisade",
+        true,
+    )
+    .unwrap();
+    let digest = std::fs::read_to_string(built.join("digest")).unwrap();
+    assert_eq!(packaged.manifest_digest, digest.trim());
+    let policy: Value =
+        serde_norway::from_str(&std::fs::read_to_string(out.join("policy.yaml")).unwrap()).unwrap();
+    assert_eq!(
+        policy["spec"]["module"],
+        format!(
+            "registry://registry.example.com/palisade/no-privilege@{}",
+            digest.trim()
+        )
+    );
+    std::fs::remove_dir_all(&out).unwrap();
 }

@@ -13,7 +13,7 @@ mod common;
 
 use base64::Engine;
 use palisade_e2e::registry::{DockerConfig, Registry, RegistryRef, Sources};
-use palisade_e2e::{annotate, cases, host::Policy, oci, run};
+use palisade_e2e::{annotate, cases, host::Policy, oci, run, signing};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -452,10 +452,22 @@ fn publish_every_policy_round_trips_by_tag_and_by_digest() {
 /// The runner, with the registry's credentials in `DOCKER_CONFIG` and a
 /// home of its own (so no sources file of the user's is read).
 fn palisade(registry: &TestRegistry, docker: &Path, args: &[&str]) -> Output {
+    palisade_with(registry, docker, args, &[])
+}
+
+/// `palisade`, with more environment (`COSIGN_PASSWORD`); none is inherited.
+fn palisade_with(
+    registry: &TestRegistry,
+    docker: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let home = registry.path("home");
     std::fs::create_dir_all(&home).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(args)
+        .env_remove(signing::PASSWORD_ENV)
+        .envs(env.iter().copied())
         .env("DOCKER_CONFIG", docker)
         .env("HOME", &home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -917,4 +929,513 @@ fn publish_a_plain_http_registry_needs_insecure_sources() {
         ],
     ));
     assert!(std::fs::read(&file).unwrap() == policy.module);
+
+    // Signatures go the same way: signed and verified over plain HTTP.
+    let keys = registry.path("keys");
+    succeeds(palisade(
+        &registry,
+        &docker,
+        &["keygen", "--out", keys.to_str().unwrap()],
+    ));
+    let key = keys.join("cosign.key");
+    let public = keys.join("cosign.pub");
+    succeeds(palisade(
+        &registry,
+        &docker,
+        &[
+            "sign",
+            &pinned,
+            "--key",
+            key.to_str().unwrap(),
+            "--sources-path",
+            insecure,
+        ],
+    ));
+    let out = succeeds(palisade(
+        &registry,
+        &docker,
+        &[
+            "verify",
+            &format!("{repository}:v{}", policy.version),
+            "--key",
+            public.to_str().unwrap(),
+            "--sources-path",
+            insecure,
+        ],
+    ));
+    assert!(
+        out.contains(&policy.digest) && out.contains("verified"),
+        "{out}"
+    );
+}
+
+/// Raw access to the test registry, beside the runner: to look at the
+/// signature images and to tamper with what is stored.
+struct Raw {
+    runtime: tokio::runtime::Runtime,
+    client: oci_client::Client,
+    auth: oci_client::secrets::RegistryAuth,
+}
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+impl Raw {
+    fn new(registry: &TestRegistry) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = oci_client::client::ClientConfig {
+            extra_root_certificates: vec![oci_client::client::Certificate {
+                encoding: oci_client::client::CertificateEncoding::Pem,
+                data: registry.ca_pem.as_bytes().to_vec(),
+            }],
+            ..Default::default()
+        };
+        Self {
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            client: oci_client::Client::try_from(config).unwrap(),
+            auth: oci_client::secrets::RegistryAuth::Basic(USER.into(), PASSWORD.into()),
+        }
+    }
+
+    fn reference(text: &str) -> oci_client::Reference {
+        text.trim_start_matches("registry://").parse().unwrap()
+    }
+
+    fn manifest(&self, reference: &str) -> Value {
+        let reference = Self::reference(reference);
+        let (bytes, _) = self
+            .runtime
+            .block_on(
+                self.client
+                    .pull_manifest_raw(&reference, &self.auth, &[OCI_MANIFEST]),
+            )
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    fn blob(&self, reference: &str, digest: &str) -> Vec<u8> {
+        let reference = Self::reference(reference);
+        let mut out = Vec::new();
+        self.runtime
+            .block_on(self.client.pull_blob(&reference, digest, &mut out))
+            .unwrap();
+        out
+    }
+
+    fn push_blob(&self, reference: &str, data: &[u8]) -> String {
+        let reference = Self::reference(reference);
+        let digest = format!("sha256:{}", oci::sha256(data));
+        self.runtime
+            .block_on(async {
+                self.client
+                    .auth(&reference, &self.auth, oci_client::RegistryOperation::Push)
+                    .await?;
+                self.client
+                    .push_blob(&reference, data.to_vec(), &digest)
+                    .await
+            })
+            .unwrap();
+        digest
+    }
+
+    fn push_manifest(&self, reference: &str, manifest: &Value) {
+        let reference = Self::reference(reference);
+        self.runtime
+            .block_on(async {
+                self.client
+                    .auth(&reference, &self.auth, oci_client::RegistryOperation::Push)
+                    .await?;
+                self.client
+                    .push_manifest_raw(
+                        &reference,
+                        serde_json::to_vec(manifest).unwrap(),
+                        http::HeaderValue::from_static(OCI_MANIFEST),
+                    )
+                    .await
+            })
+            .unwrap();
+    }
+}
+
+/// The signature image of `digest` in `repository` is cosign's: one simple
+/// signing layer naming the digest, its signature in the layer annotation,
+/// verifiable with `public_key` and with no other.
+fn check_signature_image(
+    raw: &Raw,
+    repository: &str,
+    digest: &str,
+    public_key: &str,
+    other_key: &str,
+) {
+    let signature_ref = format!("{repository}:{}", signing::signature_tag(digest));
+    let manifest = raw.manifest(&signature_ref);
+    assert_eq!(manifest["mediaType"], OCI_MANIFEST, "{manifest}");
+    let layers = manifest["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 1, "{manifest}");
+    let layer = &layers[0];
+    assert_eq!(
+        layer["mediaType"], "application/vnd.dev.cosign.simplesigning.v1+json",
+        "{manifest}"
+    );
+    let signature = layer["annotations"]["dev.cosignproject.cosign/signature"]
+        .as_str()
+        .unwrap();
+    let payload = raw.blob(&signature_ref, layer["digest"].as_str().unwrap());
+    let simple: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(
+        simple["critical"]["type"],
+        "cosign container image signature"
+    );
+    assert_eq!(
+        simple["critical"]["image"]["docker-manifest-digest"],
+        digest
+    );
+    assert_eq!(
+        simple["critical"]["identity"]["docker-reference"],
+        repository.trim_start_matches("registry://")
+    );
+    let verify = |pem: &str| {
+        sigstore::crypto::CosignVerificationKey::try_from_pem(pem.as_bytes())
+            .unwrap()
+            .verify_signature(
+                sigstore::crypto::Signature::Base64Encoded(signature.as_bytes()),
+                &payload,
+            )
+    };
+    assert!(verify(public_key).is_ok(), "{signature_ref}");
+    assert!(verify(other_key).is_err(), "{signature_ref}");
+}
+
+/// The module with one more custom section: valid wasm, same metadata,
+/// other bytes (so another digest).
+fn tampered(module: &[u8]) -> Vec<u8> {
+    let name = b"tampered";
+    let payload = b"not what was signed";
+    let mut out = module.to_vec();
+    out.push(0); // custom section
+    out.push(u8::try_from(1 + name.len() + payload.len()).unwrap());
+    out.push(u8::try_from(name.len()).unwrap());
+    out.extend_from_slice(name);
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn publish_signatures_verify_and_tampering_fails() {
+    let registry = TestRegistry::start();
+    let client = registry.client();
+    let raw = Raw::new(&registry);
+    let docker = registry.docker_config("docker-good", USER, PASSWORD);
+    let sources_path = registry.sources_file();
+    let sources = sources_path.to_str().unwrap();
+    let started = Instant::now();
+
+    // A fresh key pair in cosign's format, and another one (empty password).
+    let keys = registry.path("keys");
+    let other_keys = registry.path("other-keys");
+    let key_password = [(signing::PASSWORD_ENV, "key-password")];
+    let out = succeeds(palisade_with(
+        &registry,
+        &docker,
+        &["keygen", "--out", keys.to_str().unwrap()],
+        &key_password,
+    ));
+    assert!(
+        out.contains("cosign.key") && out.contains("cosign.pub"),
+        "{out}"
+    );
+    succeeds(palisade_with(
+        &registry,
+        &docker,
+        &["keygen", "--out", other_keys.to_str().unwrap()],
+        &[(signing::PASSWORD_ENV, "")],
+    ));
+    let private_key = keys.join("cosign.key");
+    let private = private_key.to_str().unwrap();
+    let public_key = keys.join("cosign.pub");
+    let public = public_key.to_str().unwrap();
+    let other_public_key = other_keys.join("cosign.pub");
+    let other_public = other_public_key.to_str().unwrap();
+    let private_pem = std::fs::read_to_string(&private_key).unwrap();
+    assert!(
+        private_pem.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"),
+        "{private_pem}"
+    );
+    let public_pem = std::fs::read_to_string(&public_key).unwrap();
+    assert!(public_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    let other_public_pem = std::fs::read_to_string(&other_public_key).unwrap();
+    assert_ne!(public_pem, other_public_pem);
+    // keygen never overwrites a key.
+    let err = fails(palisade_with(
+        &registry,
+        &docker,
+        &["keygen", "--out", keys.to_str().unwrap()],
+        &key_password,
+    ));
+    assert!(err.contains("not overwriting"), "{err}");
+    assert_eq!(std::fs::read_to_string(&private_key).unwrap(), private_pem);
+
+    // Every policy pushed, signed by digest, verified by tag with the key,
+    // and refused with the other key.
+    let policies = common::policy_dirs();
+    let mut signed = Vec::new();
+    for dir in &policies {
+        let local = local(dir);
+        let repository = registry.reference(&format!("signed/{}", local.name));
+        let (artifact, tag) = palisade_e2e::registry::artifact_for(&local.artifact).unwrap();
+        let pinned = client.push(&artifact, &parse(&repository), &tag).unwrap();
+        assert_eq!(pinned, format!("{repository}:{tag}@{}", local.digest));
+        let out = succeeds(palisade_with(
+            &registry,
+            &docker,
+            &["sign", &pinned, "--key", private, "--sources-path", sources],
+            &key_password,
+        ));
+        assert_eq!(
+            out.trim(),
+            format!(
+                "{pinned}  {repository}:{}",
+                signing::signature_tag(&local.digest)
+            )
+        );
+        check_signature_image(
+            &raw,
+            &repository,
+            &local.digest,
+            &public_pem,
+            &other_public_pem,
+        );
+        let by_tag = format!("{repository}:{tag}");
+        let out = succeeds(palisade(
+            &registry,
+            &docker,
+            &[
+                "verify",
+                &by_tag,
+                "--key",
+                public,
+                "--sources-path",
+                sources,
+            ],
+        ));
+        assert_eq!(
+            out.trim(),
+            format!("{pinned}  verified: 1 signature(s) by {public}")
+        );
+        let err = fails(palisade(
+            &registry,
+            &docker,
+            &[
+                "verify",
+                &by_tag,
+                "--key",
+                other_public,
+                "--sources-path",
+                sources,
+            ],
+        ));
+        assert!(err.contains("none of the 1 signature(s) of"), "{err}");
+        signed.push((local, repository, tag, pinned));
+    }
+    eprintln!(
+        "{} policies pushed, signed and verified in {:?}",
+        signed.len(),
+        started.elapsed()
+    );
+
+    // Kubewarden's verificationConfig for the key.
+    let out = succeeds(palisade(
+        &registry,
+        &docker,
+        &[
+            "verification-config",
+            "--key",
+            public,
+            "--owner",
+            "palisade",
+        ],
+    ));
+    let config: Value = serde_norway::from_str(&out).unwrap();
+    assert_eq!(
+        config,
+        json!({"apiVersion": "v1", "allOf": [{"kind": "pubKey", "owner": "palisade", "key": public_pem}]})
+    );
+
+    // Tampering: a modified module re-pushed under the same tag.
+    let (local, repository, tag, pinned) = signed.first().unwrap();
+    let by_tag = format!("{repository}:{tag}");
+    let work = TempDir::new("tamper");
+    let wasm = work.0.join("policy.wasm");
+    std::fs::write(&wasm, tampered(&local.module)).unwrap();
+    let (artifact, _) = palisade_e2e::registry::artifact_for(&wasm).unwrap();
+    assert_ne!(artifact.manifest_digest, local.digest);
+    let repushed = client.push(&artifact, &parse(repository), tag).unwrap();
+    let new_digest = artifact.manifest_digest.clone();
+    assert_eq!(repushed, format!("{by_tag}@{new_digest}"));
+    let verify_tag = || {
+        fails(palisade(
+            &registry,
+            &docker,
+            &[
+                "verify",
+                &by_tag,
+                "--key",
+                public,
+                "--sources-path",
+                sources,
+            ],
+        ))
+    };
+    // 1. The new digest has no signature.
+    let err = verify_tag();
+    assert!(
+        err.contains(&format!("verifying {by_tag}: {new_digest} is not signed"))
+            && err.contains(&signing::signature_tag(&new_digest)),
+        "{err}"
+    );
+    // 2. The old signature image replayed under the new digest's tag: its
+    //    payload names the old digest, so it counts for nothing.
+    let old_signature_ref = format!("{repository}:{}", signing::signature_tag(&local.digest));
+    let new_signature_ref = format!("{repository}:{}", signing::signature_tag(&new_digest));
+    let old_signature = raw.manifest(&old_signature_ref);
+    raw.push_manifest(&new_signature_ref, &old_signature);
+    let err = verify_tag();
+    assert!(err.contains("holds no signature of this digest"), "{err}");
+    // 3. A payload naming the new digest, carrying the old signature: the
+    //    key does not verify it.
+    let old_layer = &old_signature["layers"][0];
+    let old_payload = raw.blob(&old_signature_ref, old_layer["digest"].as_str().unwrap());
+    let forged_payload = String::from_utf8(old_payload)
+        .unwrap()
+        .replace(&local.digest, &new_digest);
+    let forged_digest = raw.push_blob(repository, forged_payload.as_bytes());
+    let mut forged = old_signature.clone();
+    forged["layers"][0]["digest"] = json!(forged_digest);
+    forged["layers"][0]["size"] = json!(forged_payload.len());
+    raw.push_manifest(&new_signature_ref, &forged);
+    let err = verify_tag();
+    assert!(err.contains("none of the 1 signature(s) of"), "{err}");
+    // The signed digest, pinned, still verifies: pinning is what protects.
+    let pinned_digest = format!("{repository}@{}", local.digest);
+    let out = succeeds(palisade(
+        &registry,
+        &docker,
+        &[
+            "verify",
+            &pinned_digest,
+            "--key",
+            public,
+            "--sources-path",
+            sources,
+        ],
+    ));
+    assert!(
+        out.contains(&local.digest) && out.contains("verified"),
+        "{out}"
+    );
+    // Signing the tampered digest with the key makes it verify again.
+    let resigned = format!("{repository}@{new_digest}");
+    succeeds(palisade_with(
+        &registry,
+        &docker,
+        &[
+            "sign",
+            &resigned,
+            "--key",
+            private,
+            "--sources-path",
+            sources,
+        ],
+        &key_password,
+    ));
+    succeeds(palisade(
+        &registry,
+        &docker,
+        &[
+            "verify",
+            &by_tag,
+            "--key",
+            public,
+            "--sources-path",
+            sources,
+        ],
+    ));
+    let _ = pinned;
+
+    // An artifact never signed: a clear error.
+    let (local, _, _, _) = signed.last().unwrap();
+    let unsigned_repository = registry.reference(&format!("unsigned/{}", local.name));
+    let (artifact, tag) = palisade_e2e::registry::artifact_for(&local.artifact).unwrap();
+    let unsigned = client
+        .push(&artifact, &parse(&unsigned_repository), &tag)
+        .unwrap();
+    let err = fails(palisade(
+        &registry,
+        &docker,
+        &[
+            "verify",
+            &unsigned,
+            "--key",
+            public,
+            "--sources-path",
+            sources,
+        ],
+    ));
+    assert!(
+        err.contains(&format!(
+            "verifying {unsigned}: {} is not signed",
+            local.digest
+        )) && err.contains("palisade sign"),
+        "{err}"
+    );
+
+    // Refused before anything is pushed: a reference without its digest, a
+    // wrong password, a public key given as the private one.
+    for (args, env, expected) in [
+        (
+            vec!["sign", by_tag.as_str(), "--key", private],
+            key_password[0],
+            "sign by digest",
+        ),
+        (
+            vec!["sign", unsigned.as_str(), "--key", private],
+            (signing::PASSWORD_ENV, "not-the-key-password"),
+            "wrong password",
+        ),
+        (
+            vec!["sign", unsigned.as_str(), "--key", public],
+            key_password[0],
+            "not a private key",
+        ),
+        (
+            vec!["verify", unsigned.as_str(), "--key", private],
+            key_password[0],
+            "not a PEM public key",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["--sources-path", sources]);
+        let err = fails(palisade_with(&registry, &docker, &args, &[env]));
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let err = fails(palisade(
+        &registry,
+        &docker,
+        &[
+            "verify",
+            &unsigned,
+            "--key",
+            public,
+            "--sources-path",
+            sources,
+        ],
+    ));
+    assert!(err.contains("is not signed"), "{err}");
+    eprintln!(
+        "signatures: {} policies, tampering and wrong keys refused, in {:?}",
+        signed.len(),
+        started.elapsed()
+    );
 }
