@@ -86,6 +86,10 @@ fn mutation_settings(policy: &str) -> Option<Value> {
         "allowed-users-groups" => Some(
             json!({"fs_group": {"rule": "MustRunAs", "ranges": [{"min": 5000, "max": 6000}], "overwrite": true}}),
         ),
+        "enforce-apparmor" => Some(json!({"default_profile": "runtime/default"})),
+        "runtime-class" => Some(json!({"allowed_runtime_class_names": ["gvisor"],
+                                       "default_runtime_class_name": "gvisor"})),
+        "selinux" => Some(json!({"rule": "MustRunAs", "level": "s0:c1,c2"})),
         _ => None,
     }
 }
