@@ -197,6 +197,9 @@ fn check<R: Rule>(
     let Some(pod) = Pod::locate(kind, object, &settings.exemptions, R::READS_ANNOTATIONS)? else {
         return Ok(None);
     };
+    if settings.exemptions.windows_pods && pod.is_windows() {
+        return Ok(None);
+    }
     let mut report = Report::new(!settings.rule.validate_only());
     R::check(&settings.rule, &pod, &mut report);
     Ok(Some(report))
@@ -415,5 +418,41 @@ mod tests {
         let out = run("CREATE", root, Value::Null, json!({"nope": 1}));
         assert_eq!(out["code"], 400);
         assert!(out["message"].as_str().unwrap().contains("nope"));
+    }
+
+    #[test]
+    fn exempt_windows_pods_skips_only_windows_pods() {
+        let root = |os: &str| {
+            let mut object = pod(json!([{"name": "a", "securityContext": {"runAsUser": 0}}]));
+            object["spec"]["os"] = json!({"name": os});
+            object
+        };
+        let exempt = json!({"exempt_windows_pods": true});
+        assert_eq!(
+            run("CREATE", root("windows"), Value::Null, exempt.clone())["accepted"],
+            true
+        );
+        // Linux pods, and Windows pods without the setting, are checked.
+        assert_eq!(
+            run("CREATE", root("linux"), Value::Null, exempt.clone())["accepted"],
+            false
+        );
+        assert_eq!(
+            run("CREATE", root("windows"), Value::Null, json!({}))["accepted"],
+            false
+        );
+        let bad = run(
+            "CREATE",
+            root("linux"),
+            Value::Null,
+            json!({"exempt_windows_pods": "yes"}),
+        );
+        assert_eq!(bad["code"], 400);
+        assert!(
+            bad["message"]
+                .as_str()
+                .unwrap()
+                .contains("exempt_windows_pods")
+        );
     }
 }

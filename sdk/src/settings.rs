@@ -54,6 +54,9 @@ pub struct Exemptions {
     pub namespaces: Vec<String>,
     pub container_names: Vec<String>,
     pub images: Vec<Pattern>,
+    /// `exempt_windows_pods`: pods with `spec.os.name: windows` are not
+    /// checked, for Linux-only controls (PSS restricted skips them so).
+    pub windows_pods: bool,
 }
 
 impl Exemptions {
@@ -80,6 +83,7 @@ pub struct Settings<S> {
 const NAMESPACES: (&str, &str) = ("exempt_namespaces", "excludedNamespaces");
 const CONTAINER_NAMES: (&str, &str) = ("exempt_container_names", "excludedContainers");
 const IMAGES: (&str, &str) = ("exempt_images", "excludedImages");
+const WINDOWS_PODS: &str = "exempt_windows_pods";
 
 /// Parses settings JSON (`null` or `{}` mean defaults) into the rule's
 /// settings and the exemptions, then runs the rule's own checks.
@@ -99,6 +103,17 @@ pub fn parse_settings<S: RuleSettings>(raw: &str) -> Result<Settings<S>, Setting
     let namespaces = take_strings(&mut map, NAMESPACES)?;
     let container_names = take_strings(&mut map, CONTAINER_NAMES)?;
     let image_patterns = take_strings(&mut map, IMAGES)?;
+    let windows_pods = match map.remove(WINDOWS_PODS) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(other) => {
+            let found = kind_of(&other);
+            return Err(SettingsError::new(
+                WINDOWS_PODS,
+                format!("expected a boolean, found {found}"),
+            ));
+        }
+    };
     let mut images = Vec::with_capacity(image_patterns.len());
     for (i, pattern) in image_patterns.iter().enumerate() {
         let compiled = Pattern::new(pattern).map_err(|e| {
@@ -120,6 +135,7 @@ pub fn parse_settings<S: RuleSettings>(raw: &str) -> Result<Settings<S>, Setting
             namespaces,
             container_names,
             images,
+            windows_pods,
         },
     })
 }
