@@ -29,12 +29,22 @@ pub struct Profile {
 #[serde(deny_unknown_fields)]
 pub struct ProfileRule {
     pub policy: String,
+    /// Distinguishes two uses of one policy in a profile (default: the policy).
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default = "empty_object")]
     pub settings: Value,
 }
 
 fn empty_object() -> Value {
     json!({})
+}
+
+impl ProfileRule {
+    /// The rule's name within its profile.
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.policy)
+    }
 }
 
 /// Kubewarden's two deployment modes.
@@ -205,13 +215,13 @@ impl LoadedProfile {
             let settings = self.profile.settings(rule, false);
             let response = policy
                 .validate(&request, &settings)
-                .with_context(|| format!("{} on the request", rule.policy))?;
+                .with_context(|| format!("{} on the request", rule.name()))?;
             if let (true, Some(object)) = (response.accepted, &response.mutated_object) {
                 request["object"] = object.clone();
                 mutated = true;
             }
             rules.push(RuleOutcome {
-                policy: rule.policy.clone(),
+                policy: rule.name().to_owned(),
                 response,
             });
         }
@@ -281,7 +291,7 @@ pub fn group_manifest(
             profile.settings(rule, false)
         };
         members.insert(
-            member_name(&rule.policy),
+            member_name(rule.name()),
             json!({
                 "module": modules.reference(&rule.policy, &metadata)?,
                 "settings": settings,
@@ -301,7 +311,7 @@ pub fn group_manifest(
     let expression: Vec<String> = profile
         .rules
         .iter()
-        .map(|r| format!("{}()", member_name(&r.policy)))
+        .map(|r| format!("{}()", member_name(r.name())))
         .collect();
     Ok(json!({
         "apiVersion": "policies.kubewarden.io/v1",
@@ -354,7 +364,7 @@ pub fn policy_manifests(
                 "apiVersion": "policies.kubewarden.io/v1",
                 "kind": "ClusterAdmissionPolicy",
                 "metadata": {
-                    "name": format!("palisade-{}-{}", profile.name, rule.policy),
+                    "name": format!("palisade-{}-{}", profile.name, rule.name()),
                     "labels": {"palisade.dev/profile": profile.name},
                 },
                 "spec": {

@@ -64,13 +64,9 @@ fn the_five_profiles_exist_and_name_only_built_policies() {
                 profile.name,
                 rule.policy
             );
-            assert!(
-                !seen.contains(&rule.policy),
-                "{} twice in {}",
-                rule.policy,
-                profile.name
-            );
-            seen.push(rule.policy.clone());
+            let name = rule.name().to_owned();
+            assert!(!seen.contains(&name), "{name} twice in {}", profile.name);
+            seen.push(name);
         }
     }
 }
@@ -91,10 +87,17 @@ fn every_rule_accepts_its_profile_settings_in_both_deployments() {
         // a group cannot mutate.
         let group = group_manifest(&loaded.profile, &policies, &refs, Mode::Protect).unwrap();
         for (member, spec) in group["spec"]["policies"].as_object().unwrap() {
-            let policy = modules.entry(member.clone()).or_insert_with(|| {
-                let module = common::artifacts()
-                    .join(member.replace('_', "-"))
-                    .join("policy.wasm");
+            // The module a member runs: its reference names the policy.
+            let reference = spec["module"].as_str().unwrap();
+            let policy_name = reference
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap();
+            let policy = modules.entry(policy_name.to_owned()).or_insert_with(|| {
+                let module = common::artifacts().join(policy_name).join("policy.wasm");
                 palisade_e2e::host::Policy::load(&module).unwrap()
             });
             let settings = &spec["settings"];
@@ -265,7 +268,7 @@ fn the_group_manifest_requires_every_rule_and_only_validates() {
         let expression = group["spec"]["expression"].as_str().unwrap();
         assert_eq!(expression.matches("&&").count(), profile.rules.len() - 1);
         for rule in &profile.rules {
-            let member = rule.policy.replace('-', "_");
+            let member = rule.name().replace('-', "_");
             assert!(expression.contains(&format!("{member}()")), "{expression}");
             let spec = &members[&member];
             let module = spec["module"].as_str().unwrap();
