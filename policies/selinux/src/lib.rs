@@ -4,7 +4,7 @@
 
 use palisade_sdk::k8s::SeLinuxOptions;
 use palisade_sdk::{
-    Change, FieldPath, Pod, Report, Rule, RuleSettings, SettingsError, export_rule,
+    Change, ContainerRef, FieldPath, Pod, Report, Rule, RuleSettings, SettingsError, export_rule,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -220,44 +220,39 @@ impl Rule for SeLinux {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
-        let options = pod
-            .security_context()
-            .and_then(|sc| sc.se_linux_options.as_ref());
-        let at = pod.security_context_path("seLinuxOptions");
-        let mut places = vec![Place {
-            options,
-            at,
-            who: "the pod".to_owned(),
-            is_pod: true,
-        }];
-        places.extend(pod.containers().map(|c| {
-            Place {
-                options: c
-                    .security_context()
-                    .and_then(|sc| sc.se_linux_options.as_ref()),
-                at: c.field_path(&["securityContext", "seLinuxOptions"]),
-                who: c.describe(),
-                is_pod: false,
-            }
-        }));
+        let pod_place = Place {
+            options: pod
+                .security_context()
+                .and_then(|sc| sc.se_linux_options.as_ref()),
+            container: None,
+            pod,
+        };
+        let container_places = pod.containers().map(|c| Place {
+            options: c
+                .security_context()
+                .and_then(|sc| sc.se_linux_options.as_ref()),
+            container: Some(c),
+            pod,
+        });
         let mode = settings.mode();
-        for place in &places {
+        for place in std::iter::once(pod_place).chain(container_places) {
             match &mode {
                 Mode::RunAsAny => {}
-                Mode::MustRunAs(want) => must_run_as(want, place, pod.is_windows(), report),
-                Mode::Allowed(entries) => allowed(entries, place, report),
-                Mode::Pss(types) => pss(types, place, report),
+                Mode::MustRunAs(want) => must_run_as(want, &place, pod.is_windows(), report),
+                Mode::Allowed(entries) => allowed(entries, &place, report),
+                Mode::Pss(types) => pss(types, &place, report),
             }
         }
     }
 }
 
-/// One seLinuxOptions object: the pod's, or a container's own.
+/// One seLinuxOptions object: the pod's, or a container's own. Where it is
+/// and whose it is are worked out only for a message.
 struct Place<'p> {
     options: Option<&'p SeLinuxOptions>,
-    at: FieldPath,
-    who: String,
-    is_pod: bool,
+    /// `None` for the pod's own options.
+    container: Option<ContainerRef<'p>>,
+    pod: &'p Pod<'p>,
 }
 
 impl Place<'_> {
@@ -272,6 +267,22 @@ impl Place<'_> {
             pod_fields,
         )
     }
+
+    fn is_pod(&self) -> bool {
+        self.container.is_none()
+    }
+
+    fn at(&self) -> FieldPath {
+        match &self.container {
+            Some(c) => c.field_path(&["securityContext", "seLinuxOptions"]),
+            None => self.pod.security_context_path("seLinuxOptions"),
+        }
+    }
+
+    fn who(&self) -> String {
+        self.container
+            .map_or_else(|| "the pod".to_owned(), |c| c.describe())
+    }
 }
 
 /// MustRunAs: each configured option must be there with its value. A
@@ -279,10 +290,13 @@ impl Place<'_> {
 /// container without options of its own runs with the pod's. Nothing is
 /// set on a Windows pod: the API server refuses seLinuxOptions there.
 fn must_run_as(want: &Fields, place: &Place, windows: bool, report: &mut Report) {
-    let settable = !windows && (place.is_pod || place.options.is_some());
+    let settable = !windows && (place.is_pod() || place.options.is_some());
     for ((field, want), (_, have)) in want.iter().zip(place.fields()) {
         let Some(want) = want else { continue };
-        let (at, who) = (place.at.key(*field), &place.who);
+        if matches!(have, Some(have) if same(field, have, want)) {
+            continue;
+        }
+        let (at, who) = (place.at().key(*field), place.who());
         match have {
             Some(have) if same(field, have, want) => {}
             Some(have) => report.violation(
@@ -309,10 +323,10 @@ fn allowed(entries: &[AllowedOptions], place: &Place, report: &mut Report) {
     if !set.is_empty() && !entries.iter().any(|e| e.allows(&found)) {
         let message = format!(
             "{} has seLinuxOptions {}, which match no entry of allowed_selinux_options",
-            place.who,
+            place.who(),
             set.join(", ")
         );
-        report.violation(place.at.clone(), message);
+        report.violation(place.at(), message);
     }
 }
 
@@ -329,9 +343,9 @@ fn pss(types: &[&str], place: &Place, report: &mut Report) {
         };
         let message = format!(
             "{} has seLinuxOptions.{field} {value:?}; it {why}",
-            place.who
+            place.who()
         );
-        report.violation(place.at.key(field), message);
+        report.violation(place.at().key(field), message);
     }
 }
 
