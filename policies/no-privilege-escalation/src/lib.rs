@@ -60,43 +60,48 @@ impl Rule for NoPrivilegeEscalation {
             return;
         }
         for container in pod.containers() {
-            let who = container.describe();
+            // Paths and descriptions are built only for a finding.
+            let who = || container.describe();
             let sc = container.security_context();
             // Privileged and SYS_ADMIN containers escalate whatever the field says.
             if sc.and_then(|sc| sc.privileged) == Some(true) {
                 report.violation(
                     container.field_path(&["securityContext", "privileged"]),
-                    format!("{who} is privileged, which always allows privilege escalation"),
+                    format!(
+                        "{} is privileged, which always allows privilege escalation",
+                        who()
+                    ),
                 );
             }
             let caps = sc.and_then(|sc| sc.capabilities.as_ref());
             let added = caps.map_or(&[][..], |c| c.add.as_slice());
-            let add_path = container.field_path(&["securityContext", "capabilities", "add"]);
             for (i, name) in added.iter().enumerate() {
                 // The SDK's normalisation: CAP_SYS_ADMIN, sys_admin and ALL count.
                 if CapabilitySet::new(std::slice::from_ref(name)).contains("SYS_ADMIN") {
                     let escalates = "a container with SYS_ADMIN always allows privilege escalation";
                     report.violation(
-                        add_path.index(i),
-                        format!("{who} adds {name:?}; {escalates}"),
+                        container
+                            .field_path(&["securityContext", "capabilities", "add"])
+                            .index(i),
+                        format!("{} adds {name:?}; {escalates}", who()),
                     );
                 }
             }
-            let path = container.field_path(&["securityContext", "allowPrivilegeEscalation"]);
+            let path = || container.field_path(&["securityContext", "allowPrivilegeEscalation"]);
             match sc.and_then(|sc| sc.allow_privilege_escalation) {
                 Some(false) => {}
                 Some(true) => report.violation(
-                    path,
-                    format!("{who} must not set allowPrivilegeEscalation to true"),
+                    path(),
+                    format!("{} must not set allowPrivilegeEscalation to true", who()),
                 ),
                 None if settings.default_allow_privilege_escalation == Some(false) => report.fix(
-                    path,
+                    path(),
                     Change::Set(json!(false)),
-                    format!("{who} must set allowPrivilegeEscalation to false"),
+                    format!("{} must set allowPrivilegeEscalation to false", who()),
                 ),
                 None if settings.require_explicit_false => report.violation(
-                    path,
-                    format!("{who} must set allowPrivilegeEscalation to false"),
+                    path(),
+                    format!("{} must set allowPrivilegeEscalation to false", who()),
                 ),
                 None => {}
             }
