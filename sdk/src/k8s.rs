@@ -37,6 +37,8 @@ pub struct PodSpec {
     #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub host_network: Option<bool>,
+    /// `false` runs the pod in a user namespace (Kubernetes 1.33+).
+    pub host_users: Option<bool>,
     pub os: Option<PodOs>,
     pub runtime_class_name: Option<String>,
     /// A workload's pod template (`spec.template`): read in the same pass,

@@ -178,6 +178,13 @@ impl<'s> Pod<'s> {
         self.spec.os.as_ref().is_some_and(|os| os.name == "windows")
     }
 
+    /// `spec.hostUsers: false`: the pod runs in its own user namespace, where
+    /// root in the container is not root on the node. PSA (1.35) relaxes its
+    /// non-root and `/proc` mount controls for such pods.
+    pub fn in_user_namespace(&self) -> bool {
+        self.spec.host_users == Some(false)
+    }
+
     /// Every non-exempt container of every kind: containers, then init
     /// containers, then ephemeral containers.
     pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {
