@@ -44,16 +44,12 @@ pub fn load(policy_dir: &Path) -> Result<Vec<Case>> {
     serde_norway::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// The paths a rejection names: each warning reads `rule: path: message`.
+/// The paths a rejection names, read back from its message.
 pub fn violation_paths(rule: &str, response: &ValidationResponse) -> BTreeSet<String> {
-    let prefix = format!("{rule}: ");
-    response
-        .warnings
-        .iter()
-        .flatten()
-        .filter_map(|w| w.strip_prefix(&prefix))
-        .filter(|w| !w.starts_with("preexisting") && !w.starts_with("mutated"))
-        .filter_map(|w| w.split_once(": ").map(|(path, _)| path.to_owned()))
+    let message = response.message.as_deref().unwrap_or_default();
+    palisade_sdk::report::rejection_paths(rule, message)
+        .into_iter()
+        .map(str::to_owned)
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //! rule shares. Nothing here panics on input; every failure is a response.
 
 use crate::Rule;
-use crate::pod::{Pod, Workload};
+use crate::pod::{Pod, Workload, changes_what_runs};
 use crate::report::{Report, Violation, apply_fixes};
 use crate::settings::{RuleSettings, Settings, SettingsError, parse_settings};
 use kubewarden_policy_sdk::response::ValidationResponse;
@@ -116,6 +116,16 @@ fn evaluate<R: Rule>(
         Some(gvk) if !gvk.kind.is_empty() => gvk.kind,
         _ => object.kind.clone().unwrap_or_default(),
     };
+    // Pod Security Admission judges a Pod UPDATE in full when it can change
+    // what runs (an image, the set of containers, a seccomp or AppArmor
+    // annotation); any other update keeps what the old object already did.
+    let update = request.operation == "UPDATE";
+    let judged_in_full = update
+        && kind == "Pod"
+        && request
+            .old_object
+            .as_ref()
+            .is_none_or(|old| changes_what_runs(&object, old));
     let report = match check::<R>(&kind, object, settings) {
         Ok(Some(report)) => report,
         Ok(None) => return accept(Vec::new()),
@@ -124,40 +134,46 @@ fn evaluate<R: Rule>(
     if report.is_clean() {
         return accept(Vec::new());
     }
-    // On UPDATE, what was already wrong in the old object warns instead of
-    // blocking, so that a metadata-only change is never refused.
-    let old_report = match (request.operation.as_str(), request.old_object) {
-        ("UPDATE", Some(old)) => check::<R>(&kind, old, settings).ok().flatten(),
+    let old_report = match (update, request.old_object) {
+        (true, Some(old)) => check::<R>(&kind, old, settings).ok().flatten(),
         _ => None,
+    };
+    let (old_violations, old_fixes) = old_report.as_ref().map_or((&[][..], &[][..]), |old| {
+        (&old.violations[..], &old.fixes[..])
+    });
+    let preexisting = if kind == "Pod" {
+        "preexisting, not blocking this update (it changes no image, container or seccomp/AppArmor annotation)".to_owned()
+    } else {
+        format!(
+            "preexisting in this {kind}, not blocking this update, but the pods it creates will be refused"
+        )
     };
     let mut warnings = Vec::new();
     let mut violations = Vec::new();
     for violation in report.violations {
-        if old_report
-            .as_ref()
-            .is_some_and(|old| old.violations.contains(&violation))
-        {
-            warnings.push(format!(
-                "{}: preexisting, not blocking this update: {violation}",
-                R::NAME
-            ));
+        if !judged_in_full && old_violations.contains(&violation) {
+            warnings.push(format!("{}: {preexisting}: {violation}", R::NAME));
         } else {
             violations.push(violation);
         }
     }
     let mut fixes = Vec::new();
     for fix in report.fixes {
-        if old_report
-            .as_ref()
-            .is_some_and(|old| old.fixes.contains(&fix))
-        {
+        if !old_fixes.contains(&fix) {
+            fixes.push(fix);
+        } else if judged_in_full {
+            // The field is immutable on a running Pod: as PSP on UPDATE,
+            // only a pod that needs no mutation passes.
+            violations.push(Violation {
+                path: fix.path,
+                message: format!("{} (an update cannot set it; recreate the pod)", fix.reason),
+            });
+        } else {
             warnings.push(format!(
                 "{}: preexisting, left unchanged on update: {}",
                 R::NAME,
                 fix.reason
             ));
-        } else {
-            fixes.push(fix);
         }
     }
     if !violations.is_empty() {
@@ -205,17 +221,17 @@ fn check<R: Rule>(
     Ok(Some(report))
 }
 
-fn reject<R: Rule>(violations: &[Violation], mut warnings: Vec<String>) -> ValidationResponse {
-    let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
-    let message = format!("{}: {}", R::NAME, listed.join("; "));
-    warnings.extend(listed.into_iter().map(|v| format!("{}: {v}", R::NAME)));
+/// A denial names each violation once, in its message; warnings carry only
+/// what does not deny (kubectl prints both, so repeating would show each
+/// violation twice).
+fn reject<R: Rule>(violations: &[Violation], warnings: Vec<String>) -> ValidationResponse {
     ValidationResponse {
         accepted: false,
-        message: Some(message),
+        message: Some(crate::report::rejection_message(R::NAME, violations)),
         code: None,
         mutated_object: None,
         audit_annotations: None,
-        warnings: Some(warnings),
+        warnings: (!warnings.is_empty()).then_some(warnings),
     }
 }
 
@@ -353,37 +369,136 @@ mod tests {
         );
     }
 
+    fn root_pod(images: &[&str]) -> Value {
+        let containers: Vec<Value> = images
+            .iter()
+            .enumerate()
+            .map(|(i, image)| {
+                json!({"name": format!("c{i}"), "image": image,
+                "securityContext": {"runAsUser": 0, "runAsNonRoot": false}})
+            })
+            .collect();
+        pod(json!(containers))
+    }
+
+    fn paths(out: &Value) -> Vec<&str> {
+        crate::report::rejection_paths("no-root", out["message"].as_str().unwrap_or_default())
+    }
+
     #[test]
-    fn update_keeps_preexisting_violations_as_warnings_and_judges_new_ones() {
-        let root =
-            json!([{"name": "a", "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}]);
-        let out = run("UPDATE", pod(root.clone()), pod(root.clone()), json!({}));
+    fn update_that_changes_nothing_that_runs_keeps_preexisting_violations_as_warnings() {
+        let old = root_pod(&["nginx:1.27"]);
+        let mut relabelled = old.clone();
+        relabelled["metadata"]["labels"]["b"] = json!("2");
+        relabelled["metadata"]["annotations"] = json!({"note": "x"});
+        relabelled["spec"]["activeDeadlineSeconds"] = json!(60);
+        let out = run("UPDATE", relabelled, old.clone(), json!({}));
         assert_eq!(out["accepted"], true, "{out}");
-        assert!(out["warnings"][0].as_str().unwrap().contains("preexisting"));
-        assert!(out["mutated_object"].is_null());
-        // A second root container is new: rejected, and only it is listed as blocking.
-        let mut two = root.clone();
-        two.as_array_mut()
-            .unwrap()
-            .push(json!({"name": "b", "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}));
-        let out = run("UPDATE", pod(two), pod(root.clone()), json!({}));
-        assert_eq!(out["accepted"], false);
-        let message = out["message"].as_str().unwrap();
+        let warning = out["warnings"][0].as_str().unwrap();
         assert!(
-            message.contains("containers[1]") && !message.contains("containers[0]"),
-            "{message}"
+            warning.starts_with("no-root: preexisting, not blocking"),
+            "{warning}"
         );
+        assert!(
+            warning.contains("spec.containers[0].securityContext.runAsUser"),
+            "{warning}"
+        );
+        assert!(out["mutated_object"].is_null());
         // On CREATE the same object is rejected.
         assert_eq!(
-            run("CREATE", pod(root), Value::Null, json!({}))["accepted"],
+            run("CREATE", old, Value::Null, json!({}))["accepted"],
             false
         );
     }
 
     #[test]
+    fn pod_update_that_changes_what_runs_is_judged_in_full() {
+        let old = root_pod(&["nginx:1.27"]);
+        let all_paths = |out: &Value| {
+            assert_eq!(out["accepted"], false, "{out}");
+            paths(out)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        // A new image in the same container: the old violations now block.
+        let swapped = root_pod(&["registry.example.com/miner:1"]);
+        let out = run("UPDATE", swapped, old.clone(), json!({}));
+        assert_eq!(
+            all_paths(&out),
+            ["spec.containers[0].securityContext.runAsUser"]
+        );
+        assert!(out["warnings"].is_null(), "a denial repeats nothing: {out}");
+        // One more container: both are judged, not only the new one.
+        let out = run(
+            "UPDATE",
+            root_pod(&["nginx:1.27", "busybox"]),
+            old.clone(),
+            json!({}),
+        );
+        assert_eq!(all_paths(&out).len(), 2, "{out}");
+        // kubectl debug: an ephemeral container added to the old pod.
+        let mut debugged = old.clone();
+        debugged["spec"]["ephemeralContainers"] = json!([{"name": "debugger", "image": "busybox", "securityContext": {"runAsNonRoot": true}}]);
+        let out = run("UPDATE", debugged, old.clone(), json!({}));
+        assert_eq!(
+            all_paths(&out),
+            ["spec.containers[0].securityContext.runAsUser"]
+        );
+        // A seccomp or AppArmor annotation decides what runs too.
+        for key in [
+            "seccomp.security.alpha.kubernetes.io/pod",
+            "container.seccomp.security.alpha.kubernetes.io/c0",
+            "container.apparmor.security.beta.kubernetes.io/c0",
+        ] {
+            let mut annotated = old.clone();
+            annotated["metadata"]["annotations"] = json!({key: "unconfined"});
+            let out = run("UPDATE", annotated, old.clone(), json!({}));
+            assert_eq!(out["accepted"], false, "{key}: {out}");
+        }
+        // An old object without a spec cannot be compared: judged in full.
+        let out = run("UPDATE", old.clone(), json!({"kind": "Pod"}), json!({}));
+        assert_eq!(out["accepted"], false, "{out}");
+    }
+
+    #[test]
+    fn workload_update_warns_that_its_pods_will_be_refused() {
+        let deployment = |image: &str| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"containers": [{"name": "a", "image": image,
+                    "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}]}}}})
+        };
+        let payload = json!({"request": {"kind": {"kind": "Deployment"}, "operation": "UPDATE",
+            "namespace": "default", "object": deployment("nginx:1.28"),
+            "oldObject": deployment("nginx:1.27")}, "settings": {}});
+        let out: Value =
+            serde_json::from_slice(&validate::<NoRoot>(payload.to_string().as_bytes())).unwrap();
+        assert_eq!(out["accepted"], true, "{out}");
+        let warning = out["warnings"][0].as_str().unwrap();
+        assert!(
+            warning.contains("preexisting in this Deployment")
+                && warning.contains("the pods it creates will be refused"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn a_rejection_lists_each_violation_once_in_its_message() {
+        let out = run("CREATE", root_pod(&["a", "b"]), Value::Null, json!({}));
+        assert_eq!(
+            paths(&out),
+            [
+                "spec.containers[0].securityContext.runAsUser",
+                "spec.containers[1].securityContext.runAsUser"
+            ]
+        );
+        assert!(out["warnings"].is_null(), "{out}");
+    }
+
+    #[test]
     fn update_leaves_a_preexisting_fix_unapplied() {
-        let unset = json!([{"name": "a"}]);
-        let out = run("UPDATE", pod(unset.clone()), pod(unset), json!({}));
+        let unset = json!([{"name": "a", "image": "nginx:1.27"}]);
+        let out = run("UPDATE", pod(unset.clone()), pod(unset.clone()), json!({}));
         assert_eq!(out["accepted"], true);
         assert!(out["mutated_object"].is_null(), "{out}");
         assert!(
@@ -391,6 +506,17 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("left unchanged")
+        );
+        // A new image needs the fix, which a running pod cannot take.
+        let swapped = json!([{"name": "a", "image": "nginx:1.28"}]);
+        let out = run("UPDATE", pod(swapped), pod(unset), json!({}));
+        assert_eq!(out["accepted"], false, "{out}");
+        assert!(
+            out["message"]
+                .as_str()
+                .unwrap()
+                .contains("recreate the pod"),
+            "{out}"
         );
     }
 

@@ -216,6 +216,58 @@ impl<'s> Pod<'s> {
     }
 }
 
+/// Whether a Pod UPDATE can change what runs, as Pod Security Admission
+/// decides it: a container of any kind added, removed, renamed or given
+/// another image, or a seccomp or AppArmor annotation changed. Anything PSA
+/// cannot compare (a missing spec, unreadable metadata) counts as a change.
+pub(crate) fn changes_what_runs(new: &Workload, old: &Workload) -> bool {
+    let (Some(new_spec), Some(old_spec)) = (&new.spec, &old.spec) else {
+        return true;
+    };
+    let containers_changed = container_lists(new_spec)
+        .into_iter()
+        .zip(container_lists(old_spec))
+        .any(|(new, old)| {
+            new.len() != old.len()
+                || new
+                    .iter()
+                    .zip(old)
+                    .any(|(a, b)| a.name != b.name || a.image != b.image)
+        });
+    containers_changed
+        || match (
+            security_annotations(new.metadata),
+            security_annotations(old.metadata),
+        ) {
+            (Some(new), Some(old)) => new != old,
+            _ => true,
+        }
+}
+
+fn container_lists(spec: &PodSpec) -> [&Vec<Container>; 3] {
+    [
+        &spec.containers,
+        &spec.init_containers,
+        &spec.ephemeral_containers,
+    ]
+}
+
+/// The annotations the kubelet reads for seccomp and AppArmor, sorted;
+/// `None` when the metadata cannot be read.
+fn security_annotations(metadata: Option<&RawValue>) -> Option<BTreeMap<String, String>> {
+    let Some(raw) = metadata else {
+        return Some(BTreeMap::new());
+    };
+    let metadata: Option<Metadata> = serde_json::from_str(raw.get()).ok()?;
+    let mut annotations = metadata.unwrap_or_default().annotations.unwrap_or_default();
+    annotations.retain(|key, _| {
+        key == "seccomp.security.alpha.kubernetes.io/pod"
+            || key.starts_with("container.seccomp.security.alpha.kubernetes.io/")
+            || key.starts_with("container.apparmor.security.beta.kubernetes.io/")
+    });
+    Some(annotations)
+}
+
 /// A template's metadata text (copied only when present) and spec.
 fn unpack(template: Option<PodTemplate>) -> (Option<String>, Option<PodSpec>) {
     match template {

@@ -15,6 +15,34 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// A denial's message: the rule, then each violation as `path: message`,
+/// separated by `; `.
+pub fn rejection_message(rule: &str, violations: &[Violation]) -> String {
+    let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    format!("{rule}: {}", listed.join("; "))
+}
+
+/// The field paths a [`rejection_message`] names, in order: for tests and
+/// tools that read a denial back. A path is the text before the first `: `
+/// of a listed violation and holds no space, so the `; ` inside a
+/// violation's own message is not taken for a new path.
+pub fn rejection_paths<'m>(rule: &str, message: &'m str) -> Vec<&'m str> {
+    let Some(listed) = message
+        .strip_prefix(rule)
+        .and_then(|rest| rest.strip_prefix(": "))
+    else {
+        return Vec::new();
+    };
+    listed
+        .split("; ")
+        .filter_map(|item| item.split_once(": ").map(|(path, _)| path))
+        .filter(|path| {
+            path.starts_with(|c: char| c.is_ascii_alphabetic())
+                && !path.contains(char::is_whitespace)
+        })
+        .collect()
+}
+
 /// An edit of the admitted object.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
@@ -214,6 +242,28 @@ mod tests {
             reason: String::new(),
         };
         assert!(apply_fixes(&mut object, &[fix]).is_err());
+    }
+
+    #[test]
+    fn rejection_paths_read_back_every_path_and_nothing_else() {
+        let violations = [
+            Violation {
+                path: container_path().key("procMount"),
+                message: "must not use \"Unmasked\"; only \"Default\" is allowed".into(),
+            },
+            Violation {
+                path: FieldPath::root()
+                    .keys(&["metadata", "annotations"])
+                    .key("container.apparmor.security.beta.kubernetes.io/app"),
+                message: "Allowed profiles: [runtime/default]".into(),
+            },
+        ];
+        let message = rejection_message("rule", &violations);
+        let paths = rejection_paths("rule", &message);
+        assert_eq!(paths.len(), 2, "{message}");
+        assert_eq!(paths[0], "spec.containers[0].procMount");
+        assert!(paths[1].starts_with("metadata.annotations"), "{paths:?}");
+        assert!(rejection_paths("other", &message).is_empty());
     }
 
     #[test]

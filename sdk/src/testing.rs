@@ -66,17 +66,13 @@ pub fn message(response: &Value) -> &str {
     response["message"].as_str().unwrap_or_default()
 }
 
-/// The field paths of the violations `R` reported, sorted (from the
-/// warnings, which list each violation as `rule: path: message`).
+/// The field paths of the violations `R` reported, sorted (read back from
+/// the rejection message; empty when the request was accepted).
 pub fn violation_paths<R: Rule>(response: &Value) -> Vec<String> {
-    let prefix = format!("{}: ", R::NAME);
-    let mut paths: Vec<String> = response["warnings"]
-        .as_array()
+    let message = response["message"].as_str().unwrap_or_default();
+    let mut paths: Vec<String> = crate::report::rejection_paths(R::NAME, message)
         .into_iter()
-        .flatten()
-        .filter_map(|w| w.as_str()?.strip_prefix(&prefix))
-        .filter(|w| !w.starts_with("preexisting") && !w.starts_with("mutated"))
-        .filter_map(|w| w.split(": ").next().map(str::to_owned))
+        .map(str::to_owned)
         .collect();
     paths.sort();
     paths
