@@ -79,7 +79,7 @@ mod tests {
             assert!(message(&out).contains(path), "{out}");
         }
         assert!(message(&out).contains("host's network namespace"), "{out}");
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
+        assert!(out["warnings"].is_null(), "{out}");
     }
 
     #[test]
@@ -94,7 +94,7 @@ mod tests {
         ] {
             let out = run::<BlockHostNamespace>(json!({}), object);
             assert_eq!(out["accepted"], false);
-            assert_eq!(out["warnings"].as_array().unwrap().len(), 1, "{out}");
+            assert!(out["warnings"].is_null(), "{out}");
             assert_eq!(violation_paths::<BlockHostNamespace>(&out), [path]);
             assert!(message(&out).contains(path), "{out}");
         }
@@ -119,7 +119,7 @@ mod tests {
             let out = run::<BlockHostNamespace>(json!({ setting: true }), all_host());
             assert_eq!(out["accepted"], false);
             assert!(!message(&out).contains(allowed), "{out}");
-            assert_eq!(out["warnings"].as_array().unwrap().len(), 2, "{out}");
+            assert!(out["warnings"].is_null(), "{out}");
             let paths = violation_paths::<BlockHostNamespace>(&out);
             assert_eq!(paths.len(), 2, "{out}");
             assert!(!paths.contains(&format!("spec.{allowed}")), "{out}");

@@ -302,7 +302,7 @@ mod tests {
         );
         assert!(msg.contains("init container \"init\""), "{msg}");
         assert!(!msg.contains("spec.containers"), "{msg}");
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 2);
+        assert!(out["warnings"].is_null(), "{out}");
         // Exempt containers skip the mount check...
         let exempt = json!({"allowedHostPaths": [{"pathPrefix": "/data", "readOnly": true}],
             "exempt_container_names": ["init", "debug"]});

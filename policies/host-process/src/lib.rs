@@ -85,7 +85,7 @@ mod tests {
     fn assert_rejected_at_pod_level(out: &Value) {
         let path = "spec.securityContext.windowsOptions.hostProcess";
         assert_eq!(out["accepted"], false);
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 1);
+        assert!(out["warnings"].is_null(), "{out}");
         assert_eq!(violation_paths::<HostProcess>(out), [path]);
         assert!(message(out).contains(path));
     }
@@ -111,7 +111,7 @@ mod tests {
         }
         assert_eq!(violation_paths::<HostProcess>(&out), expected);
         assert!(!message(&out).contains("spec.securityContext"));
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
+        assert!(out["warnings"].is_null(), "{out}");
     }
 
     #[test]
