@@ -98,6 +98,14 @@ pub fn check(policy: &Policy, rule: &str, policy_dir: &Path, case: &Case) -> Res
                 message.contains(path.as_str()),
                 "message does not name {path}: {message}"
             );
+            // kubectl prints the message and every warning: a violation
+            // that denies is said once, in the message.
+            let repeated = format!("{path}: ");
+            ensure!(
+                !response.warnings.iter().flatten().any(|w| w.contains(&repeated)),
+                "a warning repeats the violation at {path}: {:?}",
+                response.warnings
+            );
         }
     }
     match (&case.patch, &response.mutated_object) {
