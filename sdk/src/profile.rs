@@ -12,7 +12,10 @@
 //! `require_profile` rejects a container with no profile at either level;
 //! a default profile is set at pod level when some container has none (on
 //! an ephemeral container itself, since `kubectl debug` can change nothing
-//! else).
+//! else). Which annotations count is the rule's choice ([`Annotations`]):
+//! none, those of the pod and its containers, or also those naming a
+//! container the pod does not have. A Windows pod is never required to have
+//! a seccomp profile, nor given one: the API server forbids the field there.
 
 use crate::k8s::ProfileRef;
 use crate::path::FieldPath;
@@ -22,6 +25,7 @@ use crate::settings::SettingsError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::fmt;
+use std::ops::Bound;
 
 /// A profile as Kubernetes applies it.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -300,20 +304,32 @@ impl Control {
         }
     }
 
-    /// The annotation for one container.
-    pub fn container_annotation(self, container: &str) -> String {
+    /// The prefix of the per-container annotations; the container's name follows.
+    pub fn container_annotation_prefix(self) -> &'static str {
         match self {
-            Control::Seccomp => {
-                format!("container.seccomp.security.alpha.kubernetes.io/{container}")
-            }
-            Control::AppArmor => {
-                format!("container.apparmor.security.beta.kubernetes.io/{container}")
-            }
+            Control::Seccomp => "container.seccomp.security.alpha.kubernetes.io/",
+            Control::AppArmor => "container.apparmor.security.beta.kubernetes.io/",
         }
     }
 
-    /// The profiles set at pod level: field, then annotation.
-    fn pod_profiles(self, pod: &Pod) -> Vec<(Profile, FieldPath)> {
+    /// The annotation for one container.
+    pub fn container_annotation(self, container: &str) -> String {
+        format!("{}{container}", self.container_annotation_prefix())
+    }
+
+    /// Whether a Windows pod may carry this profile field. The API server
+    /// forbids `seccompProfile` on pods with `spec.os.name: windows`, so
+    /// none is required of them and none is set on them. (AppArmor keeps
+    /// the rule's settings on every pod, as the Azure template does.)
+    fn field_allowed_on_windows(self) -> bool {
+        match self {
+            Control::Seccomp => false,
+            Control::AppArmor => true,
+        }
+    }
+
+    /// The profiles set at pod level: field, then annotation (when read).
+    fn pod_profiles(self, pod: &Pod, annotations: bool) -> Vec<(Profile, FieldPath)> {
         let field = pod.security_context().and_then(|sc| match self {
             Control::Seccomp => sc.seccomp_profile.as_ref(),
             Control::AppArmor => sc.app_armor_profile.as_ref(),
@@ -326,34 +342,83 @@ impl Control {
         });
         let annotation = self
             .pod_annotation()
+            .filter(|_| annotations)
             .and_then(|key| self.annotated(pod, key.to_owned()));
         field.into_iter().chain(annotation).collect()
     }
 
-    /// The profiles set on one container: field, then annotation.
-    fn container_profiles(self, pod: &Pod, container: &ContainerRef) -> Vec<(Profile, FieldPath)> {
+    /// The profiles set on one container: field, then annotation (when read).
+    fn container_profiles(
+        self,
+        pod: &Pod,
+        container: &ContainerRef,
+        annotations: bool,
+    ) -> Vec<(Profile, FieldPath)> {
         let field = container.security_context().and_then(|sc| match self {
             Control::Seccomp => sc.seccomp_profile.as_ref(),
             Control::AppArmor => sc.app_armor_profile.as_ref(),
         });
         let path = container.field_path(&["securityContext", self.field()]);
         let field = field.map(|f| (Profile::from_field(f), path));
-        let annotation = self.annotated(pod, self.container_annotation(container.name()));
+        let annotation = if annotations {
+            self.annotated(pod, self.container_annotation(container.name()))
+        } else {
+            None
+        };
         field.into_iter().chain(annotation).collect()
     }
 
     /// The profile an annotation sets, with the annotation's path.
-    /// `docker/default` is a seccomp spelling only: the API server refuses
-    /// it as an AppArmor value, and so does PSS.
     fn annotated(self, pod: &Pod, key: String) -> Option<(Profile, FieldPath)> {
-        let value = pod.annotations.get(&key)?;
-        let profile = match (self, value.as_str()) {
-            (Control::AppArmor, "docker/default") => Profile::Invalid(value.clone()),
-            _ => Profile::from_annotation(value)?,
-        };
-        let path = pod.location.metadata_path().key("annotations").key(key);
-        Some((profile, path))
+        let profile = self.annotation_profile(pod.annotations.get(&key)?)?;
+        Some((profile, annotation_path(pod, key)))
     }
+
+    /// The profile an annotation value sets; `None` for `""` (unset).
+    /// `docker/default` is a seccomp spelling only: the API server refuses
+    /// it as an AppArmor value, and so does PSS. For AppArmor, PSS (and the
+    /// API server) take any `localhost/` value, even one naming no profile,
+    /// which the kubelet then refuses to run: it is a Localhost profile
+    /// with an empty name, allowed by `localhost/*` and `*` only.
+    pub fn annotation_profile(self, value: &str) -> Option<Profile> {
+        match (self, value) {
+            (Control::AppArmor, "docker/default") => Some(Profile::Invalid(value.to_owned())),
+            (Control::AppArmor, "localhost/") => Some(Profile::Localhost(String::new())),
+            _ => Profile::from_annotation(value),
+        }
+    }
+}
+
+/// The path of a pod (template) annotation.
+fn annotation_path(pod: &Pod, key: String) -> FieldPath {
+    pod.location.metadata_path().key("annotations").key(key)
+}
+
+/// Whether the pod has a container, of any kind and exempt or not, of this name.
+fn has_container(pod: &Pod, name: &str) -> bool {
+    let spec = &pod.spec;
+    [
+        &spec.containers,
+        &spec.init_containers,
+        &spec.ephemeral_containers,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|c| c.name == name)
+}
+
+/// Which annotations a rule reads besides the fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Annotations {
+    /// None: the fields alone, as Pod Security Admission reads seccomp (the
+    /// alpha annotations have had no effect since Kubernetes 1.27).
+    Ignored,
+    /// The pod's annotation and those of the containers the pod has; an
+    /// annotation naming another container sets nothing and is ignored.
+    Containers,
+    /// Also every container annotation naming a container the pod does not
+    /// have, as Pod Security Admission judges AppArmor's.
+    Every,
 }
 
 /// How a rule judges the profiles of one pod.
@@ -361,6 +426,8 @@ impl Control {
 pub struct ProfilePolicy<'s> {
     pub control: Control,
     pub allowed: AllowedProfiles<'s>,
+    /// The annotations read besides the fields.
+    pub annotations: Annotations,
     /// A container without a profile, at its level or the pod's, is a violation.
     pub require_profile: bool,
     /// Set at pod level when neither the pod nor every container sets a profile.
@@ -378,7 +445,8 @@ impl ProfilePolicy<'_> {
             return;
         }
         let noun = self.control.noun();
-        let pod_profiles = self.control.pod_profiles(pod);
+        let read_annotations = self.annotations != Annotations::Ignored;
+        let pod_profiles = self.control.pod_profiles(pod, read_annotations);
         for (profile, path) in &pod_profiles {
             if !self.allowed.allows(profile) {
                 report.violation(
@@ -389,7 +457,9 @@ impl ProfilePolicy<'_> {
         }
         let mut unset = Vec::new();
         for container in containers {
-            let own = self.control.container_profiles(pod, &container);
+            let own = self
+                .control
+                .container_profiles(pod, &container, read_annotations);
             for (profile, path) in &own {
                 if !self.allowed.allows(profile) {
                     let who = container.describe();
@@ -402,6 +472,12 @@ impl ProfilePolicy<'_> {
             if own.is_empty() && pod_profiles.is_empty() {
                 unset.push(container);
             }
+        }
+        if self.annotations == Annotations::Every {
+            self.check_other_annotations(pod, report);
+        }
+        if pod.is_windows() && !self.control.field_allowed_on_windows() {
+            return;
         }
         match self.default_profile {
             Some(profile) => {
@@ -438,6 +514,35 @@ impl ProfilePolicy<'_> {
                 }
             }
             None => {}
+        }
+    }
+
+    /// Judges each container annotation naming a container the pod does not
+    /// have. (Those of the pod's own containers, exempt ones included, are
+    /// the container walk's.)
+    fn check_other_annotations(&self, pod: &Pod, report: &mut Report) {
+        let noun = self.control.noun();
+        let prefix = self.control.container_annotation_prefix();
+        let from: (Bound<&str>, Bound<&str>) = (Bound::Included(prefix), Bound::Unbounded);
+        for (key, value) in pod.annotations.range::<str, _>(from) {
+            let Some(name) = key.strip_prefix(prefix) else {
+                break;
+            };
+            if has_container(pod, name) {
+                continue;
+            }
+            let Some(profile) = self.control.annotation_profile(value) else {
+                continue;
+            };
+            if !self.allowed.allows(&profile) {
+                report.violation(
+                    annotation_path(pod, key.clone()),
+                    format!(
+                        "annotation for container {name:?}, which the pod does not have: \
+                         {noun} profile {profile} is not allowed"
+                    ),
+                );
+            }
         }
     }
 }
@@ -520,6 +625,49 @@ mod tests {
                 Some(Profile::Invalid(bad.into()))
             );
         }
+    }
+
+    #[test]
+    fn each_control_reads_annotation_values_its_own_way() {
+        use Control::{AppArmor, Seccomp};
+        for control in [Seccomp, AppArmor] {
+            assert_eq!(control.annotation_profile(""), None);
+            assert_eq!(
+                control.annotation_profile("runtime/default"),
+                Some(Profile::RuntimeDefault)
+            );
+            assert_eq!(
+                control.annotation_profile("unconfined"),
+                Some(Profile::Unconfined)
+            );
+            assert_eq!(control.annotation_profile("localhost/p"), Some(local("p")));
+            let key = control.container_annotation("app");
+            assert_eq!(
+                key.strip_prefix(control.container_annotation_prefix()),
+                Some("app")
+            );
+        }
+        assert_eq!(
+            Seccomp.annotation_profile("docker/default"),
+            Some(Profile::RuntimeDefault)
+        );
+        assert_eq!(
+            AppArmor.annotation_profile("docker/default"),
+            Some(Profile::Invalid("docker/default".into()))
+        );
+        // PSA takes any `localhost/` AppArmor value; only `localhost/*` (and
+        // `*`) allow the one naming no profile.
+        assert_eq!(AppArmor.annotation_profile("localhost/"), Some(local("")));
+        assert_eq!(
+            Seccomp.annotation_profile("localhost/"),
+            Some(Profile::Invalid("localhost/".into()))
+        );
+        let any = allowed(&["localhost/*"]);
+        assert!(AllowedProfiles::new(&[Some(&any)], &[]).allows(&local("")));
+        let exact = allowed(&["localhost/p", "runtime/default"]);
+        assert!(!AllowedProfiles::new(&[Some(&exact)], &[]).allows(&local("")));
+        assert!(!Seccomp.field_allowed_on_windows());
+        assert!(AppArmor.field_allowed_on_windows());
     }
 
     #[test]

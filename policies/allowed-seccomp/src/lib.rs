@@ -1,15 +1,18 @@
 //! allowed-seccomp: every seccomp profile a pod sets, in a `seccompProfile`
 //! field or a seccomp annotation, must be allowed; optionally every container
 //! must have one, or the pod gets a default. Azure `k8sazureallowedseccomp`,
-//! PSP seccomp annotations, Pod Security Standards "Seccomp".
+//! PSP seccomp annotations, Pod Security Standards "Seccomp" (with
+//! `legacy_annotations: false`, which reads the fields alone as PSA does).
+//! Windows pods, which cannot have a seccomp profile, are never required to
+//! have one nor given one.
 
 use palisade_sdk::profile::{
-    Allowed, AllowedProfiles, Control, Profile, ProfilePolicy, ProfileSettings,
+    Allowed, AllowedProfiles, Annotations, Control, Profile, ProfilePolicy, ProfileSettings,
 };
 use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Allowed profiles in annotation or field spelling; absent: every
@@ -32,6 +35,29 @@ pub struct Settings {
     /// Reject instead of setting `default_profile`.
     #[serde(default)]
     pub validate_only: bool,
+    /// Read the alpha annotations (`seccomp.security.alpha.kubernetes.io/pod`,
+    /// `container.seccomp.security.alpha.kubernetes.io/<name>`) as Azure and
+    /// PSP do. `false`: the fields alone, as Kubernetes ≥ 1.27 and PSA.
+    #[serde(default = "yes")]
+    pub legacy_annotations: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            allowed_profiles: None,
+            profile_types: None,
+            localhost_profiles: Vec::new(),
+            require_profile: false,
+            default_profile: None,
+            validate_only: false,
+            legacy_annotations: true,
+        }
+    }
 }
 
 impl RuleSettings for Settings {
@@ -68,6 +94,11 @@ impl Rule for AllowedSeccomp {
         ProfilePolicy {
             control: Control::Seccomp,
             allowed: AllowedProfiles::new(&lists, &settings.localhost_profiles),
+            annotations: if settings.legacy_annotations {
+                Annotations::Containers
+            } else {
+                Annotations::Ignored
+            },
             require_profile: settings.require_profile,
             default_profile: settings.default_profile.as_ref(),
         }
@@ -327,6 +358,141 @@ mod tests {
         let settings = json!({"default_profile": "RuntimeDefault"});
         let out = run_update::<AllowedSeccomp>(settings, fields(Value::Null), fields(Value::Null));
         assert!(out["mutated_object"].is_null(), "{out}");
+    }
+
+    /// The settings of the PSS profiles: PSA's allowed values, fields only.
+    fn pss() -> Value {
+        json!({"allowed_profiles": ["RuntimeDefault", "localhost/*"], "legacy_annotations": false})
+    }
+
+    /// Settings with `legacy_annotations: false` added.
+    fn fields_only(mut settings: Value) -> Value {
+        settings["legacy_annotations"] = json!(false);
+        settings
+    }
+
+    #[test]
+    fn without_legacy_annotations_annotations_neither_deny_nor_satisfy() {
+        let unconfined = || {
+            annotated(json!({POD_ANNOTATION: "unconfined",
+                container_annotation("app"): "unconfined",
+                container_annotation("init"): "localhost/",
+                container_annotation("gone"): "bogus"}))
+        };
+        // Today's default still reads them.
+        let out = run::<AllowedSeccomp>(json!({}), unconfined());
+        let expected = [
+            annotation_path(&container_annotation("app")),
+            annotation_path(&container_annotation("init")),
+            annotation_path(POD_ANNOTATION),
+        ];
+        assert_eq!(violation_paths::<AllowedSeccomp>(&out), expected);
+        let explicit = json!({"legacy_annotations": true});
+        assert_eq!(rejected_at(explicit, unconfined()), expected);
+        // Off: ignored entirely, whatever their value.
+        assert!(accepted(pss(), unconfined()));
+        assert!(accepted(fields_only(json!({})), unconfined()));
+        // The fields are judged as before.
+        let field = pod(
+            json!({"type": "Unconfined"}),
+            Value::Null,
+            json!({POD_ANNOTATION: "runtime/default"}),
+        );
+        let expected = each_container_kind_paths("securityContext.seccompProfile");
+        assert_eq!(rejected_at(pss(), field), expected);
+        // An annotation does not count as a profile for require_profile.
+        let runtime = || {
+            annotated(json!({POD_ANNOTATION: "runtime/default",
+                container_annotation("app"): "runtime/default"}))
+        };
+        let required = fields_only(json!({"require_profile": true}));
+        assert!(accepted(json!({"require_profile": true}), runtime()));
+        let expected = each_container_kind_paths("securityContext");
+        assert_eq!(rejected_at(required, runtime()), expected);
+    }
+
+    #[test]
+    fn without_legacy_annotations_the_default_ignores_them() {
+        // A pod annotation no longer covers the containers: the field is set.
+        let settings = fields_only(json!({"default_profile": "RuntimeDefault"}));
+        let only_annotation = annotated(json!({POD_ANNOTATION: "runtime/default"}));
+        let out = run::<AllowedSeccomp>(settings.clone(), only_annotation);
+        let spec = &mutated(&out)["spec"];
+        let expected = json!({"type": "RuntimeDefault"});
+        assert_eq!(spec["securityContext"]["seccompProfile"], expected);
+        assert_eq!(
+            spec["ephemeralContainers"][0]["securityContext"]["seccompProfile"],
+            expected
+        );
+        // ... and no annotation is written or changed.
+        assert_eq!(
+            mutated(&out)["metadata"]["annotations"],
+            json!({POD_ANNOTATION: "runtime/default"})
+        );
+        // Nor does an unconfined annotation stop the default.
+        let unconfined = annotated(json!({POD_ANNOTATION: "unconfined"}));
+        let out = run::<AllowedSeccomp>(settings.clone(), unconfined);
+        assert_eq!(
+            mutated(&out)["spec"]["securityContext"]["seccompProfile"],
+            expected
+        );
+        // Fields still decide whether the default is needed.
+        let every = fields(json!({"type": "RuntimeDefault"}));
+        assert!(accepted(settings, every));
+    }
+
+    /// `pod(...)` with `spec.os.name: windows`.
+    fn windows(field: Value, pod_field: Value, annotations: Value) -> Value {
+        let mut object = pod(field, pod_field, annotations);
+        object["spec"]["os"] = json!({"name": "windows"});
+        object
+    }
+
+    #[test]
+    fn windows_pods_are_never_required_or_given_a_profile() {
+        let bare = || windows(Value::Null, Value::Null, Value::Null);
+        for settings in [
+            json!({"require_profile": true}),
+            json!({"require_profile": true, "legacy_annotations": false}),
+            json!({"allowed_profiles": ["RuntimeDefault", "localhost/*"], "require_profile": true}),
+            json!({"default_profile": "RuntimeDefault"}),
+            json!({"default_profile": "runtime/default", "validate_only": true}),
+            json!({"default_profile": "RuntimeDefault", "require_profile": true}),
+        ] {
+            assert!(accepted(settings.clone(), bare()), "{settings}");
+        }
+        // The same pod on Linux is required to have one.
+        let mut linux = bare();
+        linux["spec"]["os"] = json!({"name": "linux"});
+        let required = json!({"require_profile": true});
+        assert_eq!(rejected_at(required.clone(), linux).len(), 3);
+        // A set profile is still judged (PSS baseline denies Unconfined on
+        // any pod), field or annotation.
+        let unconfined = windows(Value::Null, json!({"type": "Unconfined"}), Value::Null);
+        let expected = ["spec.securityContext.seccompProfile"];
+        assert_eq!(rejected_at(required.clone(), unconfined), expected);
+        let annotation = windows(
+            Value::Null,
+            Value::Null,
+            json!({container_annotation("app"): "unconfined"}),
+        );
+        let expected = [annotation_path(&container_annotation("app"))];
+        assert_eq!(rejected_at(required, annotation), expected);
+        let allowed = windows(json!({"type": "RuntimeDefault"}), Value::Null, Value::Null);
+        assert!(accepted(pss(), allowed));
+    }
+
+    #[test]
+    fn legacy_annotations_defaults_to_true_and_must_be_a_boolean() {
+        assert!(Settings::default().legacy_annotations);
+        let refusal = settings_error::<AllowedSeccomp>(json!({"legacy_annotations": "no"}));
+        assert!(
+            refusal
+                .as_deref()
+                .is_some_and(|m| m.contains("legacy_annotations")),
+            "{refusal:?}"
+        );
+        assert_eq!(settings_error::<AllowedSeccomp>(pss()), None);
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! `appArmorProfile` field or an AppArmor annotation, must be allowed;
 //! optionally every container must have one, or the pod gets a default.
 //! Azure `k8sazureenforceapparmor`, PSP AppArmor annotations, Pod Security
-//! Standards "AppArmor".
+//! Standards "AppArmor". As Pod Security Admission does, every
+//! `container.apparmor.security.beta.kubernetes.io/` annotation is judged,
+//! even one naming a container the pod does not have.
 
 use palisade_sdk::profile::{
-    Allowed, AllowedProfiles, Control, Profile, ProfilePolicy, ProfileSettings,
+    Allowed, AllowedProfiles, Annotations, Control, Profile, ProfilePolicy, ProfileSettings,
 };
 use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
@@ -55,6 +57,7 @@ impl Rule for EnforceApparmor {
         ProfilePolicy {
             control: Control::AppArmor,
             allowed: AllowedProfiles::new(&[settings.allowed_profiles.as_deref()], &[]),
+            annotations: Annotations::Every,
             require_profile: settings.require_profile,
             default_profile: settings.default_profile.as_ref(),
         }
@@ -128,9 +131,10 @@ mod tests {
     fn annotations_and_fields_are_both_judged() {
         let annotations = json!({key("app"): "unconfined", key("init"): "runtime/default",
                                  key("debug"): "localhost/k8s-debug", key("gone"): "unconfined"});
+        // "gone" names no container of the pod: judged all the same, as PSA does.
         assert_eq!(
             verdict(json!({}), pod(json!(null), json!(null), annotations)),
-            Err(vec![annotation_path("app")])
+            Err(vec![annotation_path("app"), annotation_path("gone")])
         );
         // docker/default is seccomp's spelling, not AppArmor's: invalid here.
         // A field that says RuntimeDefault beside an unconfined annotation: fail closed.
@@ -258,6 +262,165 @@ mod tests {
         assert_eq!(verdict(all, unconfined()), Ok(()));
         let out = run_update::<EnforceApparmor>(json!({}), unconfined(), unconfined());
         assert_eq!(out["accepted"], true, "{out}");
+    }
+
+    /// The settings of the pss-baseline and pss-restricted profiles.
+    fn pss() -> Value {
+        json!({"allowed_profiles": ["RuntimeDefault", "localhost/*"]})
+    }
+
+    #[test]
+    fn annotations_naming_no_container_of_the_pod_are_judged() {
+        let ghost = |value: &str| pod(json!(null), json!(null), json!({key("ghost"): value}));
+        let out = run::<EnforceApparmor>(pss(), ghost("unconfined"));
+        assert_eq!(
+            violation_paths::<EnforceApparmor>(&out),
+            [annotation_path("ghost")]
+        );
+        let text = "annotation for container \"ghost\", which the pod does not have: \
+                    AppArmor profile Unconfined is not allowed";
+        assert!(message(&out).contains(text), "{out}");
+        for bad in ["docker/default", "Unconfined", "runtime/Default"] {
+            assert_eq!(
+                verdict(pss(), ghost(bad)),
+                Err(vec![annotation_path("ghost")]),
+                "{bad}"
+            );
+        }
+        for fine in ["runtime/default", "localhost/k8s-sidecar", "localhost/", ""] {
+            assert_eq!(verdict(pss(), ghost(fine)), Ok(()), "{fine:?}");
+        }
+        let allowed = json!({"allowedProfiles": ["runtime/default", "unconfined"]});
+        assert_eq!(verdict(allowed, ghost("unconfined")), Ok(()));
+        // An exact list judges a ghost as it judges a container.
+        let exact = json!({"allowed_profiles": ["localhost/k8s-nginx"]});
+        assert_eq!(
+            verdict(exact, ghost("localhost/k8s-other")),
+            Err(vec![annotation_path("ghost")])
+        );
+        // A key with the prefix and no name at all is a ghost too; a key
+        // that merely starts like the prefix is not an AppArmor annotation.
+        let odd = json!({"container.apparmor.security.beta.kubernetes.io/": "unconfined",
+            "container.apparmor.security.beta.kubernetes.io.example/app": "unconfined",
+            "container.apparmor.security.beta.kubernetes.io": "unconfined",
+            "apparmor.security.beta.kubernetes.io/app": "unconfined"});
+        assert_eq!(
+            verdict(pss(), pod(json!(null), json!(null), odd)),
+            Err(vec![
+                "metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/\"]"
+                    .to_owned()
+            ])
+        );
+        // Several ghosts among real containers' annotations: each is reported.
+        let many = json!({key("a"): "unconfined", key("app"): "runtime/default",
+            key("z"): "unconfined", key("debug"): "localhost/x"});
+        assert_eq!(
+            verdict(pss(), pod(json!(null), json!(null), many)),
+            Err(vec![annotation_path("a"), annotation_path("z")])
+        );
+    }
+
+    #[test]
+    fn ghost_annotations_in_workloads_and_with_exempt_containers() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {"template": {
+                "metadata": {"annotations": {key("istio-proxy"): "unconfined"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}});
+        let expected = format!("spec.template.{}", annotation_path("istio-proxy"));
+        assert_eq!(verdict(pss(), deployment), Err(vec![expected]));
+        // A real container exempt by image keeps its annotation exempt: it
+        // names a container the pod has.
+        let object = pod(json!(null), json!(null), json!({key("init"): "unconfined"}));
+        let images = json!({"exempt_images": ["busybox"]});
+        assert_eq!(verdict(images, object), Ok(()));
+        // As with pod-level profiles, a pod whose containers are all exempt
+        // is left alone.
+        let all = json!({"exempt_container_names": ["app", "init", "debug"]});
+        let object = pod(
+            json!(null),
+            json!(null),
+            json!({key("ghost"): "unconfined"}),
+        );
+        assert_eq!(verdict(all, object), Ok(()));
+        // A preexisting ghost does not block an update.
+        let old = pod(
+            json!(null),
+            json!(null),
+            json!({key("ghost"): "unconfined"}),
+        );
+        let out = run_update::<EnforceApparmor>(pss(), old.clone(), old);
+        assert_eq!(out["accepted"], true, "{out}");
+    }
+
+    #[test]
+    fn pss_settings_give_the_pod_security_admission_verdicts() {
+        // Annotation values PSA admits: "", runtime/default, localhost/<anything>.
+        for value in [
+            "",
+            "runtime/default",
+            "localhost/k8s-nginx",
+            "localhost/a/b",
+            "localhost/",
+        ] {
+            let object = pod(json!(null), json!(null), json!({key("app"): value}));
+            assert_eq!(verdict(pss(), object), Ok(()), "{value:?}");
+        }
+        // And denies: unconfined, and anything else.
+        for value in ["unconfined", "docker/default", "RuntimeDefault", "bogus"] {
+            let object = pod(json!(null), json!(null), json!({key("app"): value}));
+            assert_eq!(
+                verdict(pss(), object),
+                Err(vec![annotation_path("app")]),
+                "{value:?}"
+            );
+        }
+        for field in [
+            json!({"type": "RuntimeDefault"}),
+            json!({"type": "Localhost", "localhostProfile": "k8s-nginx"}),
+        ] {
+            let object = pod(field.clone(), field.clone(), json!(null));
+            assert_eq!(verdict(pss(), object), Ok(()), "{field}");
+        }
+        let unconfined = json!({"type": "Unconfined"});
+        let object = pod(json!(null), unconfined, json!(null));
+        assert_eq!(
+            verdict(pss(), object),
+            Err(vec!["spec.securityContext.appArmorProfile".to_owned()])
+        );
+        // `localhost/` names no profile: only `localhost/*` (or `*`) allows it,
+        // never an exact entry.
+        let empty_name = || pod(json!(null), json!(null), json!({key("app"): "localhost/"}));
+        let exact = json!({"allowed_profiles": ["runtime/default", "localhost/k8s-nginx"]});
+        assert_eq!(
+            verdict(exact, empty_name()),
+            Err(vec![annotation_path("app")])
+        );
+        let any = json!({"allowed_profiles": ["*"]});
+        assert_eq!(verdict(any, empty_name()), Ok(()));
+    }
+
+    #[test]
+    fn an_empty_annotation_value_is_unset() {
+        let empty = || pod(json!(null), json!(null), json!({key("app"): ""}));
+        assert_eq!(verdict(json!({}), empty()), Ok(()));
+        // Required: an empty value is a missing profile.
+        let mut required = pss();
+        required["require_profile"] = json!(true);
+        assert_eq!(verdict(required, empty()).map_err(|p| p.len()), Err(3),);
+        // It does not hide the field beside it.
+        let object = pod(
+            json!({"type": "Unconfined"}),
+            json!(null),
+            json!({key("app"): ""}),
+        );
+        assert_eq!(verdict(pss(), object).map_err(|p| p.len()), Err(3));
+        // The default is set as for a container without any annotation.
+        let out = run::<EnforceApparmor>(json!({"default_profile": "RuntimeDefault"}), empty());
+        assert_eq!(
+            mutated(&out)["spec"]["securityContext"]["appArmorProfile"],
+            json!({"type": "RuntimeDefault"})
+        );
     }
 
     #[test]
