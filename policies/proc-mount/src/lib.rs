@@ -1,6 +1,7 @@
 //! proc-mount: `securityContext.procMount` must be unset or `Default`, unless
-//! `Unmasked` is allowed. Azure `k8sazureprocmount`, PSP
-//! `allowedProcMountTypes`, PSS baseline "/proc Mount Type".
+//! `Unmasked` is allowed (everywhere, or only in pods with their own user
+//! namespace). Azure `k8sazureprocmount`, PSP `allowedProcMountTypes`, PSS
+//! baseline "/proc Mount Type".
 
 use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
@@ -18,6 +19,11 @@ pub struct Settings {
     /// PSP's spelling: the types allowed (`Default` is always allowed).
     #[serde(default, alias = "allowedProcMountTypes")]
     pub allowed_proc_mount_types: Option<Vec<String>>,
+    /// As Pod Security Admission since Kubernetes 1.35: allow
+    /// `Unmasked` in pods with `spec.hostUsers: false` (their own user
+    /// namespace) only. `null` is `false`.
+    #[serde(default)]
+    pub allow_unmasked_in_user_namespace: Option<bool>,
 }
 
 /// Whether a settings value names `Unmasked` (true) or `Default` (false).
@@ -90,7 +96,9 @@ impl Rule for ProcMount {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
-        let allow_unmasked = settings.allows_unmasked();
+        let allow_in_user_namespace = settings.allow_unmasked_in_user_namespace == Some(true);
+        let allow_unmasked =
+            settings.allows_unmasked() || (allow_in_user_namespace && pod.in_user_namespace());
         for container in pod.containers() {
             let Some(value) = container
                 .security_context()
@@ -104,6 +112,8 @@ impl Rule for ProcMount {
             }
             let allowed = if allow_unmasked {
                 "only \"Default\" and \"Unmasked\" are allowed"
+            } else if allow_in_user_namespace {
+                "only \"Default\" is allowed (\"Unmasked\" only in a pod with spec.hostUsers false)"
             } else {
                 "only \"Default\" is allowed"
             };
@@ -146,7 +156,6 @@ mod tests {
             violation_paths::<ProcMount>(&out),
             each_container_kind_paths("securityContext.procMount")
         );
-        assert_eq!(out["warnings"].as_array().unwrap().len(), 3);
     }
 
     #[test]
@@ -240,6 +249,157 @@ mod tests {
         assert!(settings_error::<ProcMount>(twice).is_some());
         assert_eq!(
             settings_error::<ProcMount>(json!({"procMount": "Default"})),
+            None
+        );
+    }
+
+    /// [`pod`] with `spec.hostUsers` set to `host_users` (absent for `null`).
+    fn pod_with_host_users(
+        host_users: serde_json::Value,
+        sc: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut object = pod(sc);
+        if !host_users.is_null() {
+            object["spec"]["hostUsers"] = host_users;
+        }
+        object
+    }
+
+    #[test]
+    fn user_namespace_setting_allows_unmasked_only_with_host_users_false() {
+        let setting = json!({"allow_unmasked_in_user_namespace": true});
+        let unmasked = json!({"procMount": "Unmasked"});
+        let out = run::<ProcMount>(
+            setting.clone(),
+            pod_with_host_users(json!(false), unmasked.clone()),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // Without the setting a pod in a user namespace is still rejected.
+        for settings in [
+            json!({}),
+            json!({"allow_unmasked_in_user_namespace": false}),
+            json!({"allow_unmasked_in_user_namespace": null}),
+        ] {
+            let out = run::<ProcMount>(
+                settings.clone(),
+                pod_with_host_users(json!(false), unmasked.clone()),
+            );
+            assert_eq!(
+                violation_paths::<ProcMount>(&out),
+                each_container_kind_paths("securityContext.procMount"),
+                "{settings}"
+            );
+        }
+        // hostUsers true or unset: the host's user namespace, rejected.
+        for host_users in [json!(true), json!(null)] {
+            let out = run::<ProcMount>(
+                setting.clone(),
+                pod_with_host_users(host_users.clone(), unmasked.clone()),
+            );
+            assert_eq!(
+                violation_paths::<ProcMount>(&out),
+                each_container_kind_paths("securityContext.procMount"),
+                "{host_users}"
+            );
+            let message = message(&out);
+            assert!(
+                message.contains(
+                    "only \"Default\" is allowed (\"Unmasked\" only in a pod with spec.hostUsers false)"
+                ),
+                "{message}"
+            );
+        }
+        // Default is accepted either way.
+        for host_users in [json!(true), json!(false), json!(null)] {
+            let out = run::<ProcMount>(
+                setting.clone(),
+                pod_with_host_users(host_users, json!({"procMount": "Default"})),
+            );
+            assert_eq!(out["accepted"], true);
+        }
+    }
+
+    #[test]
+    fn user_namespace_setting_still_fails_closed_on_other_values() {
+        let setting = json!({"allow_unmasked_in_user_namespace": true});
+        for value in ["unmasked", "default", "Masked", ""] {
+            let out = run::<ProcMount>(
+                setting.clone(),
+                pod_with_host_users(json!(false), json!({"procMount": value})),
+            );
+            assert_eq!(
+                violation_paths::<ProcMount>(&out),
+                each_container_kind_paths("securityContext.procMount"),
+                "{value}"
+            );
+            let message = message(&out);
+            assert!(
+                message.contains("only \"Default\" and \"Unmasked\" are allowed"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_namespace_setting_reads_a_workload_template() {
+        let deployment = |host_users: bool| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "builder", "namespace": "default"},
+                "spec": {"template": {"spec": {"hostUsers": host_users, "containers": [
+                    {"name": "buildkitd", "image": "moby/buildkit",
+                     "securityContext": {"procMount": "Unmasked"}}]}}}})
+        };
+        let setting = json!({"allow_unmasked_in_user_namespace": true});
+        let out = run::<ProcMount>(setting.clone(), deployment(false));
+        assert_eq!(out["accepted"], true, "{out}");
+        let out = run::<ProcMount>(setting, deployment(true));
+        assert_eq!(
+            violation_paths::<ProcMount>(&out),
+            ["spec.template.spec.containers[0].securityContext.procMount"]
+        );
+    }
+
+    #[test]
+    fn user_namespace_setting_combines_with_the_other_spellings() {
+        let unmasked = json!({"procMount": "Unmasked"});
+        // Forbidding Unmasked in general does not conflict with allowing it
+        // in user namespaces: the narrower allowance applies.
+        for forbid in [
+            json!({"allow_unmasked_proc_mount_type": false}),
+            json!({"procMount": "Default"}),
+            json!({"allowed_proc_mount_types": ["Default"]}),
+        ] {
+            let mut settings = forbid;
+            settings["allow_unmasked_in_user_namespace"] = json!(true);
+            assert_eq!(settings_error::<ProcMount>(settings.clone()), None);
+            let out = run::<ProcMount>(
+                settings.clone(),
+                pod_with_host_users(json!(false), unmasked.clone()),
+            );
+            assert_eq!(out["accepted"], true, "{settings}");
+            let out = run::<ProcMount>(
+                settings.clone(),
+                pod_with_host_users(json!(true), unmasked.clone()),
+            );
+            assert_eq!(out["accepted"], false, "{settings}");
+        }
+        // Allowing Unmasked everywhere allows it whatever hostUsers says.
+        let settings = json!({"allow_unmasked_proc_mount_type": true,
+            "allow_unmasked_in_user_namespace": false});
+        let out = run::<ProcMount>(settings, pod_with_host_users(json!(true), unmasked));
+        assert_eq!(out["accepted"], true);
+    }
+
+    #[test]
+    fn user_namespace_setting_must_be_a_boolean() {
+        let message = refusal::<ProcMount>(json!({"allow_unmasked_in_user_namespace": "yes"}));
+        assert!(
+            message.contains("allow_unmasked_in_user_namespace"),
+            "{message}"
+        );
+        assert_eq!(
+            settings_error::<ProcMount>(json!({"allow_unmasked_in_user_namespace": null})),
             None
         );
     }
