@@ -108,9 +108,24 @@ pub struct Settings {
     /// where a container overrides the pod.
     #[serde(default)]
     pub require_run_as_non_root: bool,
+    /// Pod Security Admission since Kubernetes 1.35: in a pod with
+    /// `spec.hostUsers: false` (its own user namespace, where UID 0 is not
+    /// root on the node) neither `run_as_user: MustRunAsNonRoot` nor
+    /// `require_run_as_non_root` applies, nor the mutations they make. ID
+    /// ranges and the group rules still apply.
+    #[serde(default)]
+    pub allow_root_in_user_namespace: bool,
     /// Reject instead of setting missing or overwritten IDs.
     #[serde(default)]
     pub validate_only: bool,
+}
+
+impl Settings {
+    fn must_run_as_non_root(&self) -> bool {
+        self.run_as_user
+            .as_ref()
+            .is_some_and(|s| s.rule == IdRule::MustRunAsNonRoot)
+    }
 }
 
 impl RuleSettings for Settings {
@@ -125,6 +140,15 @@ impl RuleSettings for Settings {
             if let Some(strategy) = strategy {
                 strategy.validate(field, self.validate_only)?;
             }
+        }
+        if self.allow_root_in_user_namespace
+            && !self.require_run_as_non_root
+            && !self.must_run_as_non_root()
+        {
+            return Err(SettingsError::new(
+                "allow_root_in_user_namespace",
+                "relaxes only run_as_user.rule MustRunAsNonRoot and require_run_as_non_root, and neither is set",
+            ));
         }
         Ok(())
     }
@@ -141,7 +165,9 @@ impl Rule for AllowedUsersGroups {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
-        if settings.require_run_as_non_root {
+        // UID 0 in the pod's own user namespace is not root on the node.
+        let root_allowed = settings.allow_root_in_user_namespace && pod.in_user_namespace();
+        if settings.require_run_as_non_root && !root_allowed {
             pss_non_root(pod, report);
         }
         for c in pod.containers() {
@@ -151,9 +177,11 @@ impl Rule for AllowedUsersGroups {
                 (found, c.field_path(&["securityContext", field]))
             };
             match &settings.run_as_user {
-                // With require_run_as_non_root the stricter PSS check already ran.
+                // With require_run_as_non_root the stricter PSS check already
+                // ran; in a user namespace, when allowed, root is no concern.
                 Some(s)
-                    if s.rule == IdRule::MustRunAsNonRoot && settings.require_run_as_non_root => {}
+                    if s.rule == IdRule::MustRunAsNonRoot
+                        && (settings.require_run_as_non_root || root_allowed) => {}
                 Some(s) if s.rule == IdRule::MustRunAsNonRoot => non_root(&c, report),
                 Some(s) => {
                     let (found, missing) = at(c.run_as_user(), "runAsUser");
@@ -800,6 +828,184 @@ mod tests {
         assert_eq!(
             object["spec"]["containers"][0]["securityContext"]["runAsUser"],
             5
+        );
+    }
+
+    /// [`pod`] with `spec.hostUsers` set to `host_users` (absent for `null`).
+    fn pod_with_host_users(host_users: Value, pod_sc: Value, sc: Value) -> Value {
+        let mut object = pod(pod_sc, sc);
+        if !host_users.is_null() {
+            object["spec"]["hostUsers"] = host_users;
+        }
+        object
+    }
+
+    fn with_user_namespace(mut settings: Value) -> Value {
+        settings["allow_root_in_user_namespace"] = json!(true);
+        settings
+    }
+
+    #[test]
+    fn user_namespace_setting_relaxes_pss_non_root_for_host_users_false() {
+        let root = || {
+            pod_with_host_users(
+                json!(false),
+                json!({"runAsUser": 0, "runAsNonRoot": false}),
+                json!({"runAsUser": 0, "runAsNonRoot": false}),
+            )
+        };
+        let out = run::<AllowedUsersGroups>(with_user_namespace(pss()), root());
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // Without the setting the same pod is rejected at every level.
+        let out = run::<AllowedUsersGroups>(pss(), root());
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.containers[0].securityContext.runAsNonRoot",
+                "spec.containers[0].securityContext.runAsUser",
+                "spec.securityContext.runAsNonRoot",
+                "spec.securityContext.runAsUser",
+            ]
+        );
+        // hostUsers true or unset: the host's user namespace, still rejected.
+        for host_users in [json!(true), json!(null)] {
+            let object = pod_with_host_users(
+                host_users.clone(),
+                json!(null),
+                json!({"runAsUser": 0, "runAsNonRoot": true}),
+            );
+            let out = run::<AllowedUsersGroups>(with_user_namespace(pss()), object);
+            assert_eq!(
+                violation_paths::<AllowedUsersGroups>(&out),
+                ["spec.containers[0].securityContext.runAsUser"],
+                "{host_users}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_namespace_setting_skips_the_mutations_too() {
+        // Neither require_run_as_non_root nor MustRunAsNonRoot sets
+        // runAsNonRoot on a pod in a user namespace.
+        for settings in [
+            json!({"require_run_as_non_root": true}),
+            non_root(),
+            json!({"run_as_user": {"rule": "MustRunAsNonRoot"}, "require_run_as_non_root": true}),
+        ] {
+            let object = pod_with_host_users(json!(false), json!(null), json!(null));
+            let out = run::<AllowedUsersGroups>(with_user_namespace(settings.clone()), object);
+            assert_eq!(out["accepted"], true, "{settings}");
+            assert!(out["mutated_object"].is_null(), "{settings}: {out}");
+            // The same pod in the host's user namespace is mutated.
+            let object = pod_with_host_users(json!(true), json!(null), json!(null));
+            let out = run::<AllowedUsersGroups>(with_user_namespace(settings.clone()), object);
+            assert_eq!(
+                mutated(&out)["spec"]["containers"][0]["securityContext"]["runAsNonRoot"],
+                true,
+                "{settings}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_namespace_setting_relaxes_the_psp_non_root_rule() {
+        let object = pod_with_host_users(json!(false), json!({"runAsUser": 0}), json!(null));
+        let out = run::<AllowedUsersGroups>(with_user_namespace(non_root()), object);
+        assert_eq!(out["accepted"], true, "{out}");
+        let object = pod_with_host_users(json!(false), json!({"runAsUser": 0}), json!(null));
+        let out = run::<AllowedUsersGroups>(non_root(), object);
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.securityContext.runAsUser"]
+        );
+    }
+
+    #[test]
+    fn user_namespace_setting_keeps_ranges_and_group_rules() {
+        let mut settings = with_user_namespace(pss());
+        settings["run_as_group"] = must("g", 1000, 1999)["g"].clone();
+        settings["fs_group"] = must("g", 1000, 1999)["g"].clone();
+        settings["supplemental_groups"] = must("g", 1000, 1999)["g"].clone();
+        let object = pod_with_host_users(
+            json!(false),
+            json!({"fsGroup": 0, "supplementalGroups": [0]}),
+            json!({"runAsUser": 0, "runAsGroup": 0}),
+        );
+        let out = run::<AllowedUsersGroups>(settings, object);
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.containers[0].securityContext.runAsGroup",
+                "spec.securityContext.fsGroup",
+                "spec.securityContext.supplementalGroups[0]",
+            ]
+        );
+        // MustRunAs ranges for the user still apply: root is outside them.
+        let mut settings = with_user_namespace(json!({"require_run_as_non_root": true}));
+        settings["run_as_user"] = must("u", 1000, 1999)["u"].clone();
+        let object = pod_with_host_users(json!(false), json!(null), json!({"runAsUser": 0}));
+        let out = run::<AllowedUsersGroups>(settings.clone(), object);
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.containers[0].securityContext.runAsUser"]
+        );
+        assert!(message(&out).contains("runAsUser 0, outside the allowed ranges 1000-1999"));
+        // ... and MustRunAs still sets a missing user.
+        let object = pod_with_host_users(json!(false), json!(null), json!(null));
+        let out = run::<AllowedUsersGroups>(settings, object);
+        let container = &mutated(&out)["spec"]["containers"][0]["securityContext"];
+        assert_eq!(container, &json!({"runAsUser": 1000}));
+    }
+
+    #[test]
+    fn user_namespace_setting_reads_a_workload_template() {
+        let deployment = |host_users: bool| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "default"},
+                "spec": {"template": {"spec": {"hostUsers": host_users, "containers": [
+                    {"name": "app", "image": "nginx", "securityContext": {"runAsUser": 0}}]}}}})
+        };
+        let out = run::<AllowedUsersGroups>(with_user_namespace(pss()), deployment(false));
+        assert_eq!(out["accepted"], true, "{out}");
+        let out = run::<AllowedUsersGroups>(with_user_namespace(pss()), deployment(true));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.template.spec.containers[0].securityContext.runAsNonRoot",
+                "spec.template.spec.containers[0].securityContext.runAsUser",
+            ]
+        );
+    }
+
+    #[test]
+    fn user_namespace_setting_needs_a_non_root_rule() {
+        for settings in [
+            json!({"allow_root_in_user_namespace": true}),
+            json!({"allow_root_in_user_namespace": true,
+                   "run_as_user": {"rule": "MustRunAs", "ranges": [{"min": 1, "max": 9}]}}),
+        ] {
+            let message = refusal::<AllowedUsersGroups>(settings);
+            assert!(
+                message.contains("allow_root_in_user_namespace: relaxes only"),
+                "{message}"
+            );
+        }
+        for settings in [
+            with_user_namespace(non_root()),
+            with_user_namespace(json!({"require_run_as_non_root": true})),
+            json!({"allow_root_in_user_namespace": false}),
+        ] {
+            assert_eq!(
+                settings_error::<AllowedUsersGroups>(settings.clone()),
+                None,
+                "{settings}"
+            );
+        }
+        let message = refusal::<AllowedUsersGroups>(json!({"allow_root_in_user_namespace": "yes"}));
+        assert!(
+            message.contains("allow_root_in_user_namespace"),
+            "{message}"
         );
     }
 }
