@@ -8,12 +8,13 @@ use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
 
 /// The Pod Security Standards restricted "Volume Types" list: the default.
-pub const PSS_RESTRICTED: [&str; 8] = [
+pub const PSS_RESTRICTED: [&str; 9] = [
     "configMap",
     "csi",
     "downwardAPI",
     "emptyDir",
     "ephemeral",
+    "image",
     "persistentVolumeClaim",
     "projected",
     "secret",
@@ -147,7 +148,7 @@ impl RuleSettings for Settings {
             let Some(list) = list else { continue };
             if !Self::allows(&types, kind) {
                 let message = format!(
-                    "is set, but allowed_types does not allow {kind} volumes (the default list allows configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret); add {kind:?} or \"*\" to allowed_types"
+                    "is set, but allowed_types does not allow {kind} volumes (the default list allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret); add {kind:?} or \"*\" to allowed_types"
                 );
                 return Err(SettingsError::new(field, message));
             }
@@ -280,7 +281,7 @@ mod tests {
         );
         // null is the same as absent.
         let out = run::<AllowedVolumeTypes>(json!({"volumes": null}), every_type());
-        assert_eq!(refused_types(&out).len(), 22);
+        assert_eq!(refused_types(&out).len(), 21);
     }
 
     #[test]
@@ -417,6 +418,76 @@ mod tests {
                 .unwrap_or_default()
                 .contains("preexisting")
         );
+    }
+
+    #[test]
+    fn image_volumes_are_in_the_default_list() {
+        let volumes = json!([{"name": "models",
+            "image": {"reference": "registry.example.com/models/llama:1", "pullPolicy": "IfNotPresent"}}]);
+        let out = run::<AllowedVolumeTypes>(json!({}), pod(volumes.clone()));
+        assert_eq!(out["accepted"], true, "{out}");
+        let out = run::<AllowedVolumeTypes>(json!({"volumes": ["secret"]}), pod(volumes));
+        assert_eq!(paths(&out), ["spec.volumes[0]"]);
+        assert!(message(&out).contains("volume \"models\" is of type image"));
+        let m = settings_error::<AllowedVolumeTypes>(json!({"volumes": ["Image"]}));
+        assert!(
+            m.as_deref()
+                .is_some_and(|m| m.contains("did you mean \"image\"")),
+            "{m:?}"
+        );
+        let m = settings_error::<AllowedVolumeTypes>(json!({"allowedFlexVolumes": ["x"]}));
+        assert!(
+            m.as_deref()
+                .is_some_and(|m| m.contains("ephemeral, image, persistentVolumeClaim")),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn an_update_is_preexisting_per_index_name_and_refused_types() {
+        let deployment = |volumes: Value| {
+            let spec = pod(volumes)["spec"].clone();
+            json!({"kind": "Deployment", "spec": {"template": {"spec": spec}}})
+        };
+        let old = deployment(json!([{"name": "logs", "hostPath": {"path": "/var/log"}}]));
+        // Another path under the same name, at the same index: the type is
+        // what this rule judges, and it is unchanged (the path is
+        // host-filesystem's to judge).
+        let new = deployment(json!([{"name": "logs", "hostPath": {"path": "/etc"}}]));
+        let out = run_update::<AllowedVolumeTypes>(json!({}), new, old.clone());
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(
+            out["warnings"][0]
+                .as_str()
+                .unwrap_or_default()
+                .contains("preexisting"),
+            "{out}"
+        );
+        // A new name, a new index or another refused type blocks.
+        for volumes in [
+            json!([{"name": "etc", "hostPath": {"path": "/var/log"}}]),
+            json!([{"name": "tmp", "emptyDir": {}}, {"name": "logs", "hostPath": {"path": "/var/log"}}]),
+            json!([{"name": "logs", "nfs": {"server": "nfs.example.com", "path": "/var/log"}}]),
+        ] {
+            let out = run_update::<AllowedVolumeTypes>(
+                json!({}),
+                deployment(volumes.clone()),
+                old.clone(),
+            );
+            assert_eq!(out["accepted"], false, "{volumes}");
+        }
+        // A driver violation is the same only with the same driver.
+        let settings = json!({"volumes": ["csi"], "allowedCSIDrivers": ["a.example.com"]});
+        let csi = |driver: &str| deployment(json!([{"name": "c", "csi": {"driver": driver}}]));
+        let out = run_update::<AllowedVolumeTypes>(
+            settings.clone(),
+            csi("b.example.com"),
+            csi("b.example.com"),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        let out =
+            run_update::<AllowedVolumeTypes>(settings, csi("c.example.com"), csi("b.example.com"));
+        assert_eq!(paths(&out), ["spec.template.spec.volumes[0].csi.driver"]);
     }
 
     #[test]
