@@ -185,6 +185,13 @@ impl<'s> Pod<'s> {
         self.spec.host_users == Some(false)
     }
 
+    /// Whether `exempt_container_names` names this container name, for
+    /// what refers to a container by name alone (an annotation naming a
+    /// container the pod does not have).
+    pub fn exempts_container_name(&self, name: &str) -> bool {
+        self.exemptions.container(name, None)
+    }
+
     /// Every non-exempt container of every kind: containers, then init
     /// containers, then ephemeral containers.
     pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {

@@ -15,7 +15,8 @@
 //! else). Which annotations count is the rule's choice ([`Annotations`]):
 //! none, those of the pod and its containers, or also those naming a
 //! container the pod does not have. A Windows pod is never required to have
-//! a seccomp profile, nor given one: the API server forbids the field there.
+//! a seccomp or AppArmor profile, nor given one: the API server forbids both
+//! fields there.
 
 use crate::k8s::ProfileRef;
 use crate::path::FieldPath;
@@ -317,17 +318,6 @@ impl Control {
         format!("{}{container}", self.container_annotation_prefix())
     }
 
-    /// Whether a Windows pod may carry this profile field. The API server
-    /// forbids `seccompProfile` on pods with `spec.os.name: windows`, so
-    /// none is required of them and none is set on them. (AppArmor keeps
-    /// the rule's settings on every pod, as the Azure template does.)
-    fn field_allowed_on_windows(self) -> bool {
-        match self {
-            Control::Seccomp => false,
-            Control::AppArmor => true,
-        }
-    }
-
     /// The profiles set at pod level: field, then annotation (when read).
     fn pod_profiles(self, pod: &Pod, annotations: bool) -> Vec<(Profile, FieldPath)> {
         let field = pod.security_context().and_then(|sc| match self {
@@ -476,7 +466,10 @@ impl ProfilePolicy<'_> {
         if self.annotations == Annotations::Every {
             self.check_other_annotations(pod, report);
         }
-        if pod.is_windows() && !self.control.field_allowed_on_windows() {
+        // The API server forbids `seccompProfile` and `appArmorProfile` on
+        // Windows pods: none is required of them or set on them (a profile
+        // they do carry was judged above).
+        if pod.is_windows() {
             return;
         }
         match self.default_profile {
@@ -528,7 +521,7 @@ impl ProfilePolicy<'_> {
             let Some(name) = key.strip_prefix(prefix) else {
                 break;
             };
-            if has_container(pod, name) {
+            if has_container(pod, name) || pod.exempts_container_name(name) {
                 continue;
             }
             let Some(profile) = self.control.annotation_profile(value) else {
@@ -666,8 +659,6 @@ mod tests {
         assert!(AllowedProfiles::new(&[Some(&any)], &[]).allows(&local("")));
         let exact = allowed(&["localhost/p", "runtime/default"]);
         assert!(!AllowedProfiles::new(&[Some(&exact)], &[]).allows(&local("")));
-        assert!(!Seccomp.field_allowed_on_windows());
-        assert!(AppArmor.field_allowed_on_windows());
     }
 
     #[test]

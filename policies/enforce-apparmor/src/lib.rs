@@ -292,6 +292,10 @@ mod tests {
         }
         let allowed = json!({"allowedProfiles": ["runtime/default", "unconfined"]});
         assert_eq!(verdict(allowed, ghost("unconfined")), Ok(()));
+        // A name listed in exempt_container_names is exempt here too.
+        let exempt = json!({"allowed_profiles": ["RuntimeDefault", "localhost/*"],
+            "exempt_container_names": ["ghost"]});
+        assert_eq!(verdict(exempt, ghost("unconfined")), Ok(()));
         // An exact list judges a ghost as it judges a container.
         let exact = json!({"allowed_profiles": ["localhost/k8s-nginx"]});
         assert_eq!(
