@@ -3,7 +3,7 @@
 //! Azure `k8sazureallowedcapabilities`, PSP `allowedCapabilities`,
 //! `requiredDropCapabilities` and `defaultAddCapabilities`.
 
-use palisade_sdk::capabilities::{CapabilitySet, normalize};
+use palisade_sdk::capabilities::{CapabilitySet, is_spelling_of, normalize};
 use palisade_sdk::{Change, Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
@@ -18,7 +18,8 @@ pub struct Settings {
         deserialize_with = "capability_set"
     )]
     pub allowed_capabilities: CapabilitySet,
-    /// Capabilities every container must drop (`ALL` in its drop list also does).
+    /// Capabilities every container must drop (exactly `ALL` in its drop
+    /// list also does); none of them may be added.
     #[serde(
         default,
         alias = "requiredDropCapabilities",
@@ -107,6 +108,8 @@ impl Rule for AllowedCapabilities {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        let allowed = &settings.allowed_capabilities;
+        let required = &settings.required_drop_capabilities;
         for container in pod.containers() {
             let caps = container
                 .security_context()
@@ -116,26 +119,60 @@ impl Rule for AllowedCapabilities {
             let add_path = container.field_path(&["securityContext", "capabilities", "add"]);
             let drop_path = container.field_path(&["securityContext", "capabilities", "drop"]);
             for (i, name) in add.iter().enumerate() {
-                if !settings.allowed_capabilities.contains(name) {
+                // Deny direction, normalised: a required drop may not be
+                // added in any spelling, whatever is allowed (as PSP). ALL
+                // required to be dropped does not forbid allowed additions.
+                let required_drop = required
+                    .names()
+                    .iter()
+                    .find(|r| *r != "ALL" && is_spelling_of(name, r));
+                if let Some(canonical) = required_drop {
                     let message = format!(
-                        "{} may not add {} (not in allowed_capabilities)",
-                        container.describe(),
-                        normalize(name)
+                        "{} may not add {name:?} ({canonical} is in required_drop_capabilities)",
+                        container.describe()
+                    );
+                    report.violation(add_path.index(i), message);
+                    continue;
+                }
+                // Allow direction, literal, as Pod Security Admission.
+                if !allowed.contains_as_written(name) {
+                    let hint = if allowed.contains(name) {
+                        format!(
+                            "; capabilities are compared as written: use {}",
+                            normalize(name)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    let message = format!(
+                        "{} may not add {name:?} (not in allowed_capabilities{hint})",
+                        container.describe()
                     );
                     report.violation(add_path.index(i), message);
                 }
             }
-            let dropped = CapabilitySet::new(drop);
-            for name in settings.required_drop_capabilities.names() {
-                if !dropped.contains(name) {
-                    let reason = format!("{} must drop {name}", container.describe());
-                    report.fix(drop_path.clone(), Change::Append(json!(name)), reason);
+            // A required drop is met only by its canonical name or `ALL`,
+            // exactly as written (PSA requires `drop: [ALL]`).
+            for name in required.names() {
+                if drop.iter().any(|d| d == name || d == "ALL") {
+                    continue;
                 }
+                let mut reason = format!("{} must drop {name}", container.describe());
+                let near = drop
+                    .iter()
+                    .find(|d| is_spelling_of(d, name) || is_spelling_of(d, "ALL"));
+                if let Some(near) = near {
+                    reason.push_str(&format!(
+                        " (capabilities are compared as written: {near:?} does not count, write {})",
+                        normalize(near)
+                    ));
+                }
+                report.fix(drop_path.clone(), Change::Append(json!(name)), reason);
             }
-            // As PSP, a default is not added back to a container that drops it by name.
-            let added = CapabilitySet::new(add);
+            // As PSP, a default is not added back to a container that drops
+            // it by name; it counts as added only as written.
             for name in settings.default_add_capabilities.names() {
-                if !added.contains(name) && !drop.iter().any(|d| normalize(d) == *name) {
+                if !add.iter().any(|a| a == name) && !drop.iter().any(|d| is_spelling_of(d, name)) {
                     let reason = format!("{} must add default {name}", container.describe());
                     report.fix(add_path.clone(), Change::Append(json!(name)), reason);
                 }
@@ -198,7 +235,12 @@ mod tests {
             assert!(message.contains(&path), "{message}");
         }
         assert!(!message.contains("add[0]"), "{message}");
-        assert!(message.contains("container \"app\" may not add SYS_ADMIN"));
+        assert!(
+            message.contains(
+                "container \"app\" may not add \"SYS_ADMIN\" (not in allowed_capabilities)"
+            ),
+            "{message}"
+        );
     }
 
     #[test]
@@ -217,13 +259,181 @@ mod tests {
     }
 
     #[test]
-    fn names_compare_without_case_or_cap_prefix() {
+    fn added_names_are_allowed_only_as_written() {
+        for spelling in ["chown", "CAP_CHOWN", "Chown", "cap_chown", " CHOWN"] {
+            let out = run::<AllowedCapabilities>(
+                json!({"allowed_capabilities": ["cap_chown"]}),
+                pod(json!({"add": ["CHOWN", spelling]})),
+            );
+            assert_eq!(
+                violation_paths::<AllowedCapabilities>(&out),
+                each_container_kind_paths("securityContext.capabilities.add[1]"),
+                "{spelling}"
+            );
+            let expected = format!(
+                "container \"app\" may not add {spelling:?} (not in allowed_capabilities; \
+                 capabilities are compared as written: use CHOWN)"
+            );
+            assert!(message(&out).contains(&expected), "{out}");
+        }
+        // A spelling of a capability that is not allowed at all: no hint.
         let out = run::<AllowedCapabilities>(
-            json!({"allowed_capabilities": ["NET_ADMIN"], "required_drop_capabilities": ["cap_net_raw"]}),
-            pod(json!({"add": ["cap_net_admin"], "drop": ["CAP_NET_RAW"]})),
+            json!({"allowed_capabilities": ["CHOWN"]}),
+            pod(json!({"add": ["cap_net_admin"]})),
+        );
+        assert!(
+            message(&out).contains(
+                "container \"app\" may not add \"cap_net_admin\" (not in allowed_capabilities)"
+            ),
+            "{out}"
+        );
+        // ALL and * in the pod are names like any other.
+        let out = run::<AllowedCapabilities>(
+            json!({"allowed_capabilities": ["CHOWN"]}),
+            pod(json!({"add": ["ALL", "*"]})),
+        );
+        assert_eq!(
+            violation_paths::<AllowedCapabilities>(&out).len(),
+            6,
+            "{out}"
+        );
+        // `*` or ALL in the settings allow any spelling.
+        for star in ["*", "ALL", "all"] {
+            let out = run::<AllowedCapabilities>(
+                json!({"allowed_capabilities": [star]}),
+                pod(json!({"add": ["chown", "CAP_SYS_ADMIN"]})),
+            );
+            assert_eq!(out["accepted"], true, "{star}: {out}");
+        }
+    }
+
+    #[test]
+    fn required_drops_are_met_only_as_written() {
+        for spelling in [
+            "net_raw",
+            "cap_net_raw",
+            "CAP_NET_RAW",
+            "Net_Raw",
+            "all",
+            "All",
+            " ALL",
+        ] {
+            let out = run::<AllowedCapabilities>(
+                json!({"required_drop_capabilities": ["cap_net_raw"]}),
+                pod(json!({"drop": [spelling]})),
+            );
+            assert_eq!(
+                mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+                json!([spelling, "NET_RAW"]),
+                "{spelling}"
+            );
+            let out = run::<AllowedCapabilities>(
+                json!({"required_drop_capabilities": ["NET_RAW"], "validate_only": true}),
+                pod(json!({"drop": [spelling]})),
+            );
+            assert_eq!(
+                violation_paths::<AllowedCapabilities>(&out),
+                each_container_kind_paths("securityContext.capabilities.drop"),
+                "{spelling}"
+            );
+            let written = normalize(spelling);
+            let expected = format!(
+                "container \"app\" must drop NET_RAW (capabilities are compared as written: \
+                 {spelling:?} does not count, write {written})"
+            );
+            assert!(message(&out).contains(&expected), "{out}");
+        }
+        // The canonical name, or exactly ALL, meets it.
+        for drop in [json!(["NET_RAW"]), json!(["MKNOD", "ALL"])] {
+            let out = run::<AllowedCapabilities>(
+                json!({"required_drop_capabilities": ["NET_RAW"], "validate_only": true}),
+                pod(json!({"drop": drop})),
+            );
+            assert_eq!(out["accepted"], true, "{out}");
+            assert!(out["mutated_object"].is_null());
+        }
+        // An unrelated drop gives no hint.
+        let out = run::<AllowedCapabilities>(
+            json!({"required_drop_capabilities": ["NET_RAW"], "validate_only": true}),
+            pod(json!({"drop": ["mknod"]})),
+        );
+        let message = message(&out);
+        assert!(
+            message.contains("container \"app\" must drop NET_RAW"),
+            "{message}"
+        );
+        assert!(!message.contains("compared as written"), "{message}");
+    }
+
+    #[test]
+    fn required_all_is_met_only_by_all_as_written() {
+        let settings = json!({"allowed_capabilities": ["NET_BIND_SERVICE"],
+            "required_drop_capabilities": ["ALL"]});
+        let out = run::<AllowedCapabilities>(
+            settings.clone(),
+            pod(json!({"add": ["NET_BIND_SERVICE"], "drop": ["all"]})),
+        );
+        assert_eq!(
+            mutated(&out)["spec"]["ephemeralContainers"][0]["securityContext"]["capabilities"],
+            json!({"add": ["NET_BIND_SERVICE"], "drop": ["all", "ALL"]})
+        );
+        let mut strict = settings.clone();
+        strict["validate_only"] = json!(true);
+        let out = run::<AllowedCapabilities>(strict.clone(), pod(json!({"drop": ["cap_all"]})));
+        assert_eq!(
+            violation_paths::<AllowedCapabilities>(&out),
+            each_container_kind_paths("securityContext.capabilities.drop")
+        );
+        assert!(
+            message(&out).contains("must drop ALL (capabilities are compared as written: \"cap_all\" does not count, write ALL)"),
+            "{out}"
+        );
+        // PSS restricted: drop ALL, add NET_BIND_SERVICE.
+        let out = run::<AllowedCapabilities>(
+            strict,
+            pod(json!({"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
-        assert!(out["mutated_object"].is_null());
+    }
+
+    #[test]
+    fn a_required_drop_may_not_be_added_in_any_spelling() {
+        for spelling in [
+            "NET_RAW",
+            "net_raw",
+            "CAP_NET_RAW",
+            "cap_net_raw",
+            " NET_RAW",
+        ] {
+            for allowed in [json!(["*"]), json!(["CHOWN"]), json!([])] {
+                let out = run::<AllowedCapabilities>(
+                    json!({"allowed_capabilities": allowed,
+                           "required_drop_capabilities": ["NET_RAW"]}),
+                    pod(json!({"add": [spelling], "drop": ["NET_RAW"]})),
+                );
+                assert_eq!(
+                    violation_paths::<AllowedCapabilities>(&out),
+                    each_container_kind_paths("securityContext.capabilities.add[0]"),
+                    "{spelling} {allowed}"
+                );
+                let expected = format!(
+                    "container \"app\" may not add {spelling:?} (NET_RAW is in required_drop_capabilities)"
+                );
+                assert!(message(&out).contains(&expected), "{out}");
+            }
+        }
+        // ALL required to be dropped forbids no allowed addition, and adding
+        // ALL is judged by allowed_capabilities alone.
+        let out = run::<AllowedCapabilities>(
+            json!({"allowed_capabilities": ["*"], "required_drop_capabilities": ["ALL"]}),
+            pod(json!({"add": ["SYS_TIME", "ALL", "all"], "drop": ["ALL"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        let out = run::<AllowedCapabilities>(
+            json!({"allowed_capabilities": ["*"], "required_drop_capabilities": ["NET_RAW"]}),
+            pod(json!({"add": ["ALL"], "drop": ["NET_RAW"]})),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
     }
 
     #[test]
@@ -254,7 +464,7 @@ mod tests {
     fn all_in_drop_satisfies_every_required_drop() {
         let out = run::<AllowedCapabilities>(
             json!({"required_drop_capabilities": ["NET_RAW", "SYS_ADMIN"]}),
-            pod(json!({"drop": ["all"]})),
+            pod(json!({"drop": ["ALL"]})),
         );
         assert_eq!(out["accepted"], true, "{out}");
         assert!(out["mutated_object"].is_null());
@@ -281,11 +491,26 @@ mod tests {
             mutated(&out)["spec"]["initContainers"][0]["securityContext"]["capabilities"]["add"],
             json!(["CHOWN", "NET_BIND_SERVICE"])
         );
+        let out =
+            run::<AllowedCapabilities>(settings.clone(), pod(json!({"add": ["NET_BIND_SERVICE"]})));
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // Added under another spelling is not added: the default is appended
+        // (and the spelling itself is refused unless `*` is allowed).
+        let star = json!({"allowed_capabilities": ["*"],
+            "default_add_capabilities": ["NET_BIND_SERVICE"]});
+        let out = run::<AllowedCapabilities>(star, pod(json!({"add": ["net_bind_service"]})));
+        assert_eq!(
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"]["add"],
+            json!(["net_bind_service", "NET_BIND_SERVICE"])
+        );
         let out = run::<AllowedCapabilities>(
             settings.clone(),
             pod(json!({"add": ["cap_net_bind_service"]})),
         );
-        assert!(out["mutated_object"].is_null(), "{out}");
+        assert_eq!(
+            violation_paths::<AllowedCapabilities>(&out),
+            each_container_kind_paths("securityContext.capabilities.add[0]")
+        );
         let out = run::<AllowedCapabilities>(
             settings.clone(),
             pod(json!({"drop": ["NET_BIND_SERVICE"]})),
