@@ -101,7 +101,18 @@ mod tests {
 
     #[test]
     fn sys_admin_is_rejected_in_every_spelling_and_container_kind() {
-        for spelling in ["cap_sys_admin", "CAP_SYS_ADMIN", "sys_admin", "SYS_ADMIN"] {
+        // A deny-list fails closed: every spelling a runtime might read as
+        // SYS_ADMIN is caught, stricter than Pod Security Admission's
+        // literal comparison.
+        for spelling in [
+            "cap_sys_admin",
+            "CAP_SYS_ADMIN",
+            "sys_admin",
+            "SYS_ADMIN",
+            " SYS_ADMIN",
+            "Sys_Admin",
+            "SYS_ADMIN\t",
+        ] {
             let out = run::<DisallowedCapabilities>(
                 sys_admin(),
                 pod(json!({"add": ["CHOWN", spelling]})),
