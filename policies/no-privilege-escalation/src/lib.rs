@@ -256,6 +256,8 @@ mod tests {
             "CAP_SYS_ADMIN",
             "sys_admin",
             "cap_sys_admin",
+            "Cap_Sys_Admin",
+            " sys_admin",
             "ALL",
             "all",
         ] {
