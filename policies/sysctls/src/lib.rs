@@ -6,8 +6,9 @@ use palisade_sdk::{Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
 use std::fmt;
 
-/// The Pod Security Standards' safe sysctls (Kubernetes 1.32 and later).
-pub const SAFE_SYSCTLS: [&str; 10] = [
+/// The Pod Security Standards' safe sysctls (Kubernetes 1.32 and later;
+/// unchanged at 1.35), as Pod Security Admission compares them: literally.
+pub const SAFE_SYSCTLS: [&str; 12] = [
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
     "net.ipv4.ip_unprivileged_port_start",
@@ -18,6 +19,8 @@ pub const SAFE_SYSCTLS: [&str; 10] = [
     "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
 ];
 
 /// A sysctl name in Kubernetes' canonical form: when the first separator is
@@ -37,7 +40,8 @@ pub fn normalize(name: &str) -> String {
     }
 }
 
-/// `name`, `prefix*`, or `*` for every sysctl; stored normalised.
+/// `name`, `prefix*`, or `*` for every sysctl; stored normalised, so a
+/// settings entry may use either separator.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Pattern {
@@ -102,19 +106,52 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// `None` when the (normalised) name is allowed, else why not.
+    /// `None` when the pod's sysctl `name` is allowed, else why not.
+    ///
+    /// Forbidden entries match the name as the kubelet reads it (normalised,
+    /// so `kernel/msgmax` is `kernel.msgmax`): a deny-list fails closed.
+    /// The safe set and the allow lists admit the name only as written, as
+    /// Pod Security Admission compares it: `net/ipv4/tcp_syncookies` is not
+    /// the safe `net.ipv4.tcp_syncookies`.
     fn refusal(&self, name: &str) -> Option<String> {
-        if let Some(forbidden) = self.forbidden_sysctls.iter().find(|p| p.matches(name)) {
+        let canonical = normalize(name);
+        if let Some(forbidden) = self
+            .forbidden_sysctls
+            .iter()
+            .find(|p| p.matches(&canonical))
+        {
             return Some(format!("is forbidden by \"{forbidden}\""));
         }
-        let allowed = match &self.allowed_sysctls {
+        if self.allows(name) {
+            return None;
+        }
+        let allowed = self.describe_allowed();
+        if canonical == name {
+            return Some(format!("is not allowed (allowed: {allowed})"));
+        }
+        // A `/` spelling: say how to write it, and whether that would pass.
+        Some(if self.allows(&canonical) {
+            format!(
+                "is not allowed as written (names are compared as written): \
+                 write it with dots, {canonical:?}"
+            )
+        } else {
+            format!(
+                "is not allowed (allowed: {allowed}); names are compared as written, \
+                 and written with dots, {canonical:?}, it is not allowed either"
+            )
+        })
+    }
+
+    /// Whether an allow list admits `name` as written.
+    fn allows(&self, name: &str) -> bool {
+        match &self.allowed_sysctls {
             Some(list) => list.iter().any(|p| p.matches(name)),
             None => {
                 SAFE_SYSCTLS.contains(&name)
                     || self.allowed_unsafe_sysctls.iter().any(|p| p.matches(name))
             }
-        };
-        (!allowed).then(|| format!("is not allowed; allowed: {}", self.describe_allowed()))
+        }
     }
 
     fn describe_allowed(&self) -> String {
@@ -176,7 +213,7 @@ impl Rule for Sysctls {
             return;
         };
         for (i, sysctl) in context.sysctls.iter().enumerate() {
-            if let Some(refusal) = settings.refusal(&normalize(&sysctl.name)) {
+            if let Some(refusal) = settings.refusal(&sysctl.name) {
                 report.violation(
                     pod.security_context_path("sysctls").index(i).key("name"),
                     format!("sysctl {:?} {refusal}", sysctl.name),
@@ -218,7 +255,8 @@ mod tests {
         let rows = json!([
             [{}, SAFE_SYSCTLS, [], ""],
             [{}, ["net.ipv4.tcp_syncookies", "kernel.msgmax"], [1],
-                "spec.securityContext.sysctls[1].name: sysctl \"kernel.msgmax\" is not allowed; allowed: the safe sysctls"],
+                "spec.securityContext.sysctls[1].name: sysctl \"kernel.msgmax\" is not allowed (allowed: the safe sysctls)"],
+            [{}, ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"], [], ""],
             [{"allowedUnsafeSysctls": ["kernel.msg*", "net.core.somaxconn"]},
                 ["kernel.msgmax", "net.core.somaxconn", "net.core.rmem_max", "kernel.shm_rmid_forced"], [2],
                 "allowed: the safe sysctls, kernel.msg*, net.core.somaxconn"],
@@ -232,10 +270,30 @@ mod tests {
                 "allowed: net.core.*, net.ipv4.tcp_syncookies"],
             [{"allowedSysctls": []}, ["kernel.shm_rmid_forced"], [0], "allowed: none"],
             [{"allowedSysctls": ["*"], "forbiddenSysctls": ["kernel.*"]}, ["net.core.somaxconn", "kernel.sem"], [1], ""],
-            [{}, ["net/ipv4/tcp_syncookies"], [], ""],
+            // Allow direction, as written: a `/` spelling of a safe or allowed
+            // name is not that name (Pod Security Admission compares the text).
+            [{}, ["net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies"], [0],
+                "sysctl \"net/ipv4/tcp_syncookies\" is not allowed as written (names are compared as written): write it with dots, \"net.ipv4.tcp_syncookies\""],
+            [{}, ["net/ipv4/tcp_rmem"], [0], "write it with dots, \"net.ipv4.tcp_rmem\""],
+            [{}, ["net/core/somaxconn"], [0],
+                "sysctl \"net/core/somaxconn\" is not allowed (allowed: the safe sysctls); names are compared as written, and written with dots, \"net.core.somaxconn\", it is not allowed either"],
+            [{"allowed_unsafe_sysctls": ["net/core/*"]}, ["net.core.somaxconn", "net/core/somaxconn"], [1],
+                "write it with dots, \"net.core.somaxconn\""],
+            [{"allowedUnsafeSysctls": ["net.core.somaxconn"]}, ["net/core/somaxconn"], [0], "write it with dots"],
+            [{"allowedSysctls": ["net.ipv4.tcp_syncookies", "kernel.*"]}, ["net/ipv4/tcp_syncookies", "kernel/sem", "kernel.sem"], [0, 1],
+                "sysctl \"kernel/sem\" is not allowed as written"],
+            [{"allowed_unsafe_sysctls": ["*"]}, ["net/core/somaxconn", "kernel/sem"], [], ""],
+            // Deny direction, normalised as the kubelet reads the name.
+            [{"allowed_unsafe_sysctls": ["*"], "forbidden_sysctls": ["kernel.msg*"]}, ["kernel/msgmax", "kernel/sem"], [0],
+                "sysctl \"kernel/msgmax\" is forbidden by \"kernel.msg*\""],
+            [{"allowedSysctls": ["*"], "forbiddenSysctls": ["kernel/msg*"]}, ["kernel/msgmax", "kernel.msgmni"], [0, 1],
+                "sysctl \"kernel.msgmni\" is forbidden by \"kernel.msg*\""],
             [{"forbidden_sysctls": ["kernel.shm_rmid_forced", "net.ipv4.conf.*"], "allowed_unsafe_sysctls": ["net/*"]},
-                ["kernel/shm_rmid_forced", "net/ipv4/conf/eth0.100/rp_filter", "net/core/somaxconn"], [0, 1],
+                ["kernel/shm_rmid_forced", "net/ipv4/conf/eth0.100/rp_filter", "net/core/somaxconn", "net.core.somaxconn"], [0, 1, 2],
                 "sysctl \"kernel/shm_rmid_forced\" is forbidden by \"kernel.shm_rmid_forced\""],
+            [{"allowed_unsafe_sysctls": ["*"], "forbidden_sysctls": ["net.ipv4.conf.eth0/100.rp_filter"]},
+                ["net/ipv4/conf/eth0.100/rp_filter", "net/ipv4/conf/eth0/rp_filter"], [0],
+                "sysctl \"net/ipv4/conf/eth0.100/rp_filter\" is forbidden by \"net.ipv4.conf.eth0/100.rp_filter\""],
             [{"exempt_container_names": ["db"], "exempt_images": ["postgres:*"]}, ["kernel.msgmax"], [0], ""],
             [{"exempt_namespaces": ["default"]}, ["kernel.msgmax"], [], ""]
         ]);
