@@ -24,8 +24,9 @@ pub fn rejection_message(rule: &str, violations: &[Violation]) -> String {
 
 /// The field paths a [`rejection_message`] names, in order: for tests and
 /// tools that read a denial back. A path is the text before the first `: `
-/// of a listed violation and holds no space, so the `; ` inside a
-/// violation's own message is not taken for a new path.
+/// of a listed violation: it holds no space and has more than one segment
+/// (every place in an object does), so text after a `; ` inside a
+/// violation's own message (`...; allowed: x`) is not taken for a path.
 pub fn rejection_paths<'m>(rule: &str, message: &'m str) -> Vec<&'m str> {
     let Some(listed) = message
         .strip_prefix(rule)
@@ -38,6 +39,7 @@ pub fn rejection_paths<'m>(rule: &str, message: &'m str) -> Vec<&'m str> {
         .filter_map(|item| item.split_once(": ").map(|(path, _)| path))
         .filter(|path| {
             path.starts_with(|c: char| c.is_ascii_alphabetic())
+                && path.contains(['.', '['])
                 && !path.contains(char::is_whitespace)
         })
         .collect()
@@ -249,7 +251,7 @@ mod tests {
         let violations = [
             Violation {
                 path: container_path().key("procMount"),
-                message: "must not use \"Unmasked\"; only \"Default\" is allowed".into(),
+                message: "must not use \"Unmasked\"; allowed: Default".into(),
             },
             Violation {
                 path: FieldPath::root()
