@@ -26,6 +26,9 @@ pub struct Case {
     pub violations: Vec<String>,
     /// Exactly the JSON patch of the mutation; absent means no mutation.
     pub patch: Option<Value>,
+    /// Texts that must each appear in the rejection message.
+    #[serde(default)]
+    pub message: Vec<String>,
     /// Texts that must each appear in some warning.
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -102,11 +105,22 @@ pub fn check(policy: &Policy, rule: &str, policy_dir: &Path, case: &Case) -> Res
             // that denies is said once, in the message.
             let repeated = format!("{path}: ");
             ensure!(
-                !response.warnings.iter().flatten().any(|w| w.contains(&repeated)),
+                !response
+                    .warnings
+                    .iter()
+                    .flatten()
+                    .any(|w| w.contains(&repeated)),
                 "a warning repeats the violation at {path}: {:?}",
                 response.warnings
             );
         }
+    }
+    for text in &case.message {
+        let message = response.message.as_deref().unwrap_or_default();
+        ensure!(
+            message.contains(text.as_str()),
+            "the message does not contain {text:?}: {message}"
+        );
     }
     match (&case.patch, &response.mutated_object) {
         (None, None) => {}
@@ -177,11 +191,11 @@ pub fn render_bats(policy: &str, cases: &[Case]) -> Result<String> {
                 "  [ \"$(jq -r .allowed <<<\"$output\")\" = {accepted} ]"
             )?;
         }
-        for path in &case.violations {
+        for text in case.violations.iter().chain(&case.message) {
             writeln!(
                 out,
                 "  [[ \"$(jq -r .status.message <<<\"$output\")\" == *{}* ]]",
-                shell_quote(path)
+                shell_quote(text)
             )?;
         }
         match &case.patch {

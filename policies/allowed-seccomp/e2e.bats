@@ -181,6 +181,71 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'mutated: set spec.ephemeralContainers[0].securityContext.seccompProfile to' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
+@test 'allowed-seccomp: an unconfined container annotation is still rejected by default (legacy_annotations true)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_legacy_annotations.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'metadata.annotations["container.seccomp.security.alpha.kubernetes.io/worker"]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: with legacy_annotations false, an unconfined annotation is ignored, as Pod Security Admission does' {
+  run --separate-stderr kwctl run --request-path test_data/pod_legacy_annotations.json --settings-json '{"legacy_annotations":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: the pss-baseline settings admit an unconfined annotation' {
+  run --separate-stderr kwctl run --request-path test_data/pod_legacy_annotations.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"],"legacy_annotations":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: with legacy_annotations false, a runtime/default pod annotation does not satisfy require_profile' {
+  run --separate-stderr kwctl run --request-path test_data/pod_legacy_annotations.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"],"require_profile":true,"legacy_annotations":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: with legacy_annotations false, default_profile sets the field despite the pod annotation' {
+  run --separate-stderr kwctl run --request-path test_data/pod_legacy_annotations.json --settings-json '{"default_profile":"RuntimeDefault","legacy_annotations":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output" | base64 -d | jq -cS .)" = '[{"op":"add","path":"/spec/securityContext","value":{"seccompProfile":{"type":"RuntimeDefault"}}}]' ]
+}
+
+@test 'allowed-seccomp: a Windows pod without a seccomp profile is admitted under require_profile' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_unset.json --settings-json '{"require_profile":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: the pss-restricted settings admit a Windows pod without a seccomp profile' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_unset.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"],"require_profile":true,"legacy_annotations":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: default_profile never sets a seccomp profile on a Windows pod' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_unset.json --settings-json '{"default_profile":"RuntimeDefault"}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-seccomp: with validate_only, a Windows pod without a profile is not rejected' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_unset.json --settings-json '{"default_profile":"RuntimeDefault","validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'allowed-seccomp: an empty allowed list is refused' {
   run --separate-stderr kwctl run --request-path test_data/pod_unset.json --settings-json '{"allowed_profiles":[]}' "$(policy)"
   [ "$status" -ne 0 ]
@@ -215,4 +280,10 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   run --separate-stderr kwctl run --request-path test_data/pod_unset.json --settings-json '{"allowed_seccomp_profiles":["runtime/default"]}' "$(policy)"
   [ "$status" -ne 0 ]
   [[ "$stderr" == *'unknown field `allowed_seccomp_profiles`'* ]]
+}
+
+@test 'allowed-seccomp: legacy_annotations must be a boolean' {
+  run --separate-stderr kwctl run --request-path test_data/pod_unset.json --settings-json '{"legacy_annotations":"false"}' "$(policy)"
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'legacy_annotations: invalid type'* ]]
 }

@@ -78,6 +78,75 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
+@test 'allowed-users-groups: allow_root_in_user_namespace admits a root container of a pod with hostUsers false under PSS restricted' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_root.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"validate_only":true,"allow_root_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: without allow_root_in_user_namespace the same pod is rejected' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_root.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsNonRoot'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsUser'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: allow_root_in_user_namespace still rejects root in a pod with hostUsers true' {
+  run --separate-stderr kwctl run --request-path test_data/pod_host_users_true_root.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"validate_only":true,"allow_root_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsNonRoot'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsUser'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: allow_root_in_user_namespace still rejects root in a pod without hostUsers' {
+  run --separate-stderr kwctl run --request-path test_data/pod_root_user.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"allow_root_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsUser'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: allow_root_in_user_namespace keeps the MustRunAs ranges, which root is outside' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_root.json --settings-json '{"run_as_user":{"rule":"MustRunAs","ranges":[{"min":1000,"max":1999}]},"require_run_as_non_root":true,"allow_root_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsUser'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: allow_root_in_user_namespace keeps the group rules' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_root.json --settings-json '{"require_run_as_non_root":true,"allow_root_in_user_namespace":true,"run_as_group":{"rule":"MustRunAs","ranges":[{"min":1000,"max":1999}]},"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsGroup'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: a Deployment in a user namespace gets no runAsNonRoot with allow_root_in_user_namespace' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_user_namespace_no_user.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"allow_root_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: without allow_root_in_user_namespace the same Deployment gets runAsNonRoot in every container' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_user_namespace_no_user.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output" | base64 -d | jq -cS .)" = '[{"op":"add","path":"/spec/template/spec/initContainers/0/securityContext","value":{"runAsNonRoot":true}},{"op":"add","path":"/spec/template/spec/containers/0/securityContext/runAsNonRoot","value":true}]' ]
+}
+
+@test 'allowed-users-groups: allow_root_in_user_namespace without a non-root rule is refused' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_root.json --settings-json '{"allow_root_in_user_namespace":true,"run_as_group":{"rule":"MayRunAs","ranges":[{"min":1,"max":9}]}}' "$(policy)"
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'allow_root_in_user_namespace: relaxes only run_as_user.rule MustRunAsNonRoot and require_run_as_non_root'* ]]
+}
+
 @test 'allowed-users-groups: a Deployment without users gets runAsNonRoot true in every container' {
   run --separate-stderr kwctl run --request-path test_data/deployment_no_user.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"}}' "$(policy)"
   [ "$status" -eq 0 ]

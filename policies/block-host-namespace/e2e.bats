@@ -112,6 +112,14 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
+@test 'block-host-namespace: a host-network pod whose image is replaced on UPDATE is rejected (PSA judges an image change in full)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_update_image_swap.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.hostNetwork'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'block-host-namespace: an UPDATE that newly sets hostPID is rejected, the old hostNetwork only warns' {
   run --separate-stderr kwctl run --request-path test_data/deployment_update_adds_host_pid.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
@@ -121,12 +129,12 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
-@test 'block-host-namespace: kubectl debug on a pod already on the host network is accepted with a warning' {
+@test 'block-host-namespace: kubectl debug on a pod already on the host network is rejected (a new container is judged in full, as PSA does)' {
   run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
-  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.hostNetwork'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
 @test 'block-host-namespace: an exempt namespace is accepted' {

@@ -14,7 +14,15 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.capabilities.add[1]'* ]]
   [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[1].securityContext.capabilities.add[0]'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'container "mounter" may not add SYS_ADMIN (disallowed)' 'any(.warnings[]; contains($t))' <<<"$output"
+}
+
+@test 'disallowed-capabilities: SYS_ADMIN with a leading space or in mixed case is still rejected (deny-lists normalise names)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_sys_admin_odd_spellings.json --settings-json '{"disallowed_capabilities":["SYS_ADMIN"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[1].securityContext.capabilities.add[1]'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[1].securityContext.capabilities.add[2]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
 @test 'disallowed-capabilities: CAP_SYS_ADMIN in the settings (Azure spelling) is SYS_ADMIN in the pod' {
@@ -66,8 +74,6 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .allowed <<<"$output")" = false ]
   [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.capabilities.add[0]'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'may not add ALL (it includes SYS_ADMIN' 'any(.warnings[]; contains($t))' <<<"$output"
-  jq -e --arg t 'disallowed)' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
 @test 'disallowed-capabilities: adding ALL is accepted when nothing is disallowed' {

@@ -167,6 +167,73 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'mutated: set spec.ephemeralContainers[0].securityContext.appArmorProfile to' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
+@test 'enforce-apparmor: an unconfined annotation naming a container the Deployment'\''s pod does not have is rejected' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_ghost_annotation.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/istio-proxy"]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: the pss-baseline settings reject it too, as Pod Security Admission does' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_ghost_annotation.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/istio-proxy"]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: an annotation naming no container of the pod is skipped when exempt_container_names lists that name' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_ghost_annotation.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"],"exempt_container_names":["istio-proxy"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: an annotation naming no container of the pod is admitted when its profile is allowed' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_ghost_annotation.json --settings-json '{"allowedProfiles":["runtime/default","unconfined"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: an empty annotation value is unset, admitted with the pss-baseline settings' {
+  run --separate-stderr kwctl run --request-path test_data/pod_empty_annotation.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: with require_profile, an empty annotation value is a missing profile' {
+  run --separate-stderr kwctl run --request-path test_data/pod_empty_annotation.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"],"require_profile":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: default_profile covers the container whose annotation is empty' {
+  run --separate-stderr kwctl run --request-path test_data/pod_empty_annotation.json --settings-json '{"default_profile":"RuntimeDefault"}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output" | base64 -d | jq -cS .)" = '[{"op":"add","path":"/spec/securityContext","value":{"appArmorProfile":{"type":"RuntimeDefault"}}}]' ]
+}
+
+@test 'enforce-apparmor: the pss-baseline settings reject an unconfined annotation' {
+  run --separate-stderr kwctl run --request-path test_data/pod_unconfined_annotation.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'metadata.annotations["container.apparmor.security.beta.kubernetes.io/mounter"]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'enforce-apparmor: the pss-baseline settings admit Localhost fields and annotations' {
+  run --separate-stderr kwctl run --request-path test_data/pod_localhost.json --settings-json '{"allowed_profiles":["RuntimeDefault","localhost/*"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'enforce-apparmor: an empty allowed list is refused' {
   run --separate-stderr kwctl run --request-path test_data/pod_unset.json --settings-json '{"allowed_profiles":[]}' "$(policy)"
   [ "$status" -ne 0 ]

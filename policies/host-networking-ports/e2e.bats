@@ -121,15 +121,16 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = true ]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'preexisting, not blocking this update: spec.containers[0].ports[1].hostPort' 'any(.warnings[]; contains($t))' <<<"$output"
+  jq -e --arg t 'preexisting, not blocking this update (it changes no image, container or seccomp/AppArmor annotation): spec.containers[0].ports[1].hostPort' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
-@test 'host-networking-ports: kubectl debug on a pod that already had host ports is accepted with warnings' {
+@test 'host-networking-ports: kubectl debug on a pod that already had host ports is rejected (a new container is judged in full, as PSA does)' {
   run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
-  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].ports[0].hostPort'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].ports[1].hostPort'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
 @test 'host-networking-ports: minPort without maxPort is refused' {

@@ -91,6 +91,14 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
+@test 'no-privilege: a privileged pod whose image is replaced on UPDATE is rejected (PSA judges an image change in full)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_update_image_swap.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.privileged'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'no-privilege: kubectl debug adding a privileged ephemeral container is rejected' {
   run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]

@@ -114,6 +114,60 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [[ "$stderr" == *'allowed_proc_mount_types[1]'* ]]
 }
 
+@test 'proc-mount: allow_unmasked_in_user_namespace allows Unmasked in a pod with hostUsers false' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_unmasked.json --settings-json '{"allow_unmasked_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: without allow_unmasked_in_user_namespace a pod with hostUsers false is still rejected' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_unmasked.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.procMount'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.initContainers[0].securityContext.procMount'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: allow_unmasked_in_user_namespace still rejects Unmasked in a pod with hostUsers true' {
+  run --separate-stderr kwctl run --request-path test_data/pod_host_users_true_unmasked.json --settings-json '{"allow_unmasked_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.procMount'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.initContainers[0].securityContext.procMount'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: allow_unmasked_in_user_namespace still rejects Unmasked in a pod without hostUsers' {
+  run --separate-stderr kwctl run --request-path test_data/pod_unmasked.json --settings-json '{"allow_unmasked_in_user_namespace":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.procMount'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: allow_unmasked_in_user_namespace reads hostUsers false in a Deployment'\''s template' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_user_namespace_unmasked.json --settings-json '{"allow_unmasked_in_user_namespace":true,"allow_unmasked_proc_mount_type":false}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: a Deployment in a user namespace is rejected without the setting' {
+  run --separate-stderr kwctl run --request-path test_data/deployment_user_namespace_unmasked.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.template.spec.containers[0].securityContext.procMount'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'proc-mount: allow_unmasked_in_user_namespace must be a boolean' {
+  run --separate-stderr kwctl run --request-path test_data/pod_user_namespace_unmasked.json --settings-json '{"allow_unmasked_in_user_namespace":"yes"}' "$(policy)"
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'allow_unmasked_in_user_namespace'* ]]
+}
+
 @test 'proc-mount: an Unmasked Deployment is rejected at its template path' {
   run --separate-stderr kwctl run --request-path test_data/deployment_unmasked.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]

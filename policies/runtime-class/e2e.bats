@@ -103,12 +103,12 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
-@test 'runtime-class: kubectl debug on a pod without runtimeClassName does not rewrite the running pod' {
+@test 'runtime-class: kubectl debug on a pod without runtimeClassName is rejected under a default, which a running pod cannot take' {
   run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{"default_runtime_class_name":"gvisor"}' "$(policy)"
   [ "$status" -eq 0 ]
-  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.runtimeClassName'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'left unchanged' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
 @test 'runtime-class: an exempt namespace is accepted' {

@@ -13,6 +13,21 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
+@test 'sysctls: tcp_rmem and tcp_wmem are safe (PSS baseline since Kubernetes 1.32)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_tcp_buffers.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'sysctls: forbidding tcp_wmem rejects it' {
+  run --separate-stderr kwctl run --request-path test_data/pod_tcp_buffers.json --settings-json '{"forbidden_sysctls":["net.ipv4.tcp_wmem"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[1].name'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
 @test 'sysctls: unsafe sysctls are rejected by default, the safe one passes' {
   run --separate-stderr kwctl run --request-path test_data/pod_unsafe_sysctls.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
@@ -62,16 +77,34 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
-@test 'sysctls: a slash-separated safe sysctl is safe, an unsafe one is rejected' {
+@test 'sysctls: a slash-spelled safe sysctl is not safe as written (compared literally, as PSA), nor is an unsafe one' {
   run --separate-stderr kwctl run --request-path test_data/pod_slash_sysctls.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[0].name'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[1].name'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'sysctls: an allowed prefix admits only the dotted spelling' {
+  run --separate-stderr kwctl run --request-path test_data/pod_slash_sysctls.json --settings-json '{"allowed_unsafe_sysctls":["net.ipv4.conf.*","net/ipv4/ip_local_port_range"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[0].name'* ]]
   [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[1].name'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
 @test 'sysctls: a forbidden prefix catches the slash spelling' {
-  run --separate-stderr kwctl run --request-path test_data/pod_slash_sysctls.json --settings-json '{"allowed_unsafe_sysctls":["net.ipv4.conf.*"],"forbidden_sysctls":["net.ipv4.ip_local_port_range"]}' "$(policy)"
+  run --separate-stderr kwctl run --request-path test_data/pod_slash_sysctls.json --settings-json '{"allowed_unsafe_sysctls":["*"],"forbidden_sysctls":["net.ipv4.ip_local_*"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[0].name'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'sysctls: kernel/msgmax is still forbidden by kernel.msg* (deny-lists normalise the name)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_slash_kernel_msgmax.json --settings-json '{"allowedSysctls":["*"],"forbiddenSysctls":["kernel.msg*"]}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = false ]
   [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[0].name'* ]]
@@ -114,15 +147,24 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = true ]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'preexisting, not blocking this update: spec.securityContext.sysctls[2].name' 'any(.warnings[]; contains($t))' <<<"$output"
+  jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
+  jq -e --arg t 'spec.securityContext.sysctls[2].name: sysctl "kernel.msgmax" is not allowed' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
-@test 'sysctls: kubectl debug on a pod that already had unsafe sysctls is accepted with warnings' {
+@test 'sysctls: kubectl debug on a pod with unsafe sysctls is judged in full (a new container runs, as PSA judges it)' {
   run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[1].name'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.sysctls[2].name'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'sysctls: kubectl debug on a pod whose sysctls are all allowed is accepted' {
+  run --separate-stderr kwctl run --request-path test_data/pod_ephemeral_debug.json --settings-json '{"allowed_unsafe_sysctls":["net.core.somaxconn","kernel.msgmax"]}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = true ]
   [ "$(jq -r .patch <<<"$output")" = null ]
-  jq -e --arg t 'preexisting' 'any(.warnings[]; contains($t))' <<<"$output"
 }
 
 @test 'sysctls: a name both allowed and forbidden is refused' {
