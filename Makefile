@@ -8,6 +8,11 @@ SHELL := /bin/bash
 WASM_TARGET := wasm32-wasip1
 POLICIES := $(notdir $(wildcard policies/*))
 REFERENCE_MODULES := $(addprefix palisade-,$(notdir $(wildcard e2e/modules/*)))
+# Every policy module that is packaged and published: the rules and the bundle
+# (all of them in one module, run as a profile; see bundle/README.md).
+PUBLISHED := $(POLICIES) bundle
+# The bundle's default ClusterAdmissionPolicy runs this profile.
+BUNDLE_PROFILE := profiles/pss-baseline.yml
 # Registry the generated ClusterAdmissionPolicy manifests point at.
 REGISTRY ?= ghcr.io/palisade-policies
 # PIN=1: generated manifests reference each module by digest, not by tag.
@@ -75,12 +80,16 @@ test-tools:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Every policy and reference module, as waPC wasm modules.
+# Every policy and reference module, as waPC wasm modules. The bundle is
+# built on its own: built with the rule crates, cargo would unify their
+# features and link every rule's own waPC exports into it.
 wasm: toolchain
 	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) build $(WASM_STD) \
 	  --target $(WASM_TARGET) --profile wasm \
 	  $(addprefix -p ,$(POLICIES) $(REFERENCE_MODULES))
-	@mkdir -p $(WASM_OUT); for m in $(POLICIES) $(REFERENCE_MODULES); do \
+	CARGO_TARGET_DIR=$(WASM_TARGET_DIR) $(WASM_CARGO) build $(WASM_STD) \
+	  --target $(WASM_TARGET) --profile wasm -p palisade-bundle
+	@mkdir -p $(WASM_OUT); for m in $(POLICIES) bundle $(REFERENCE_MODULES); do \
 	  f=$${m//-/_}.wasm; \
 	  if command -v wasm-opt >/dev/null; then wasm-opt -Oz $(WASM_FEATURES) $(WASM_CARGO_OUT)/$$f -o $(WASM_OUT)/$$f; \
 	  else cp $(WASM_CARGO_OUT)/$$f $(WASM_OUT)/$$f; fi; \
@@ -95,6 +104,8 @@ artifacts: wasm runner
 	  $(RUNNER) package policies/$$p $(WASM_OUT)/$${p//-/_}.wasm \
 	    --out $(ARTIFACTS)/$$p --registry $(REGISTRY) $(if $(PIN),--pin); \
 	done
+	@$(RUNNER) package bundle $(WASM_OUT)/bundle.wasm --settings $(BUNDLE_PROFILE) \
+	  --out $(ARTIFACTS)/bundle --registry $(REGISTRY) $(if $(PIN),--pin)
 	@$(MAKE) --no-print-directory sizes profile-manifests
 
 # Every manifest for REGISTRY: each policy's ClusterAdmissionPolicy and each
@@ -105,7 +116,7 @@ manifests: artifacts
 profile-manifests: runner
 	@$(RUNNER) profiles --artifacts $(ARTIFACTS) --out $(ARTIFACTS)/profiles \
 	  --registry $(REGISTRY) $(if $(PIN),--pin) >/dev/null
-	@echo "profiles: $$(ls profiles/*.yml | wc -l) group and policy-set manifests in $(ARTIFACTS)/profiles"
+	@echo "profiles: $$(ls profiles/*.yml | wc -l) group, policy-set and bundle manifests in $(ARTIFACTS)/profiles"
 
 sizes:
 	@printf '%-28s %10s\n' module bytes; for f in $(ARTIFACTS)/*/policy.wasm; do \
@@ -147,7 +158,7 @@ publish-test: artifacts test-tools
 # the Docker config (~/.docker/config.json, or $DOCKER_CONFIG/config.json), TLS settings
 # from SOURCES (default ~/.config/kubewarden/sources.yaml when it exists).
 push: artifacts
-	@for p in $(POLICIES); do \
+	@for p in $(PUBLISHED); do \
 	  $(RUNNER) push $(ARTIFACTS)/$$p registry://$(REGISTRY)/$$p $(if $(SOURCES),--sources-path $(SOURCES)); \
 	done
 
@@ -162,7 +173,7 @@ keygen: runner
 # SOURCES as push. `palisade verify registry://... --key cosign.pub` checks one.
 sign: runner
 	@test -f $(KEY) || { echo "no key $(KEY): make keygen, or give KEY=path/to/cosign.key" >&2; exit 1; }
-	@for p in $(POLICIES); do \
+	@for p in $(PUBLISHED); do \
 	  test -f $(ARTIFACTS)/$$p/digest || { echo "$(ARTIFACTS)/$$p/digest is missing: make artifacts push" >&2; exit 1; }; \
 	  $(RUNNER) sign registry://$(REGISTRY)/$$p@$$(cat $(ARTIFACTS)/$$p/digest) --key $(KEY) $(if $(SOURCES),--sources-path $(SOURCES)); \
 	done

@@ -1,6 +1,6 @@
 //! `palisade`: runs built policy modules as `kwctl run` does, and packages them.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use palisade_e2e::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
 use palisade_e2e::{registry, run, signing};
@@ -120,6 +120,9 @@ enum Command {
         /// Reference the module by digest instead of by version tag.
         #[arg(long)]
         pin: bool,
+        /// Settings for the ClusterAdmissionPolicy (YAML or JSON file; default `{}`).
+        #[arg(long)]
+        settings: Option<PathBuf>,
     },
     /// Print the verdict table of the manifests under a directory, checked against its expected.yml.
     Examples {
@@ -159,6 +162,9 @@ enum Command {
         /// The directory holding one directory per policy (for metadata).
         #[arg(long, default_value = "policies")]
         policies: PathBuf,
+        /// The bundle module's directory (for its metadata).
+        #[arg(long, default_value = "bundle")]
+        bundle: PathBuf,
         /// Where `make artifacts` wrote the built policies (digests, for --pin).
         #[arg(long, default_value = "target/artifacts")]
         artifacts: PathBuf,
@@ -302,9 +308,23 @@ fn execute(cli: Cli) -> Result<()> {
             out,
             registry,
             pin,
+            settings,
         } => {
-            let packaged =
-                palisade_e2e::package::package(&policy_dir, &module, &out, &registry, pin)?;
+            let settings = match settings {
+                Some(path) => Some(
+                    serde_norway::from_str::<Value>(&std::fs::read_to_string(&path)?)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let packaged = palisade_e2e::package::package(
+                &policy_dir,
+                &module,
+                &out,
+                &registry,
+                pin,
+                settings,
+            )?;
             println!(
                 "{:<28} v{:<8} {}  {}",
                 packaged.name,
@@ -349,6 +369,7 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Profiles {
             profiles,
             policies,
+            bundle,
             artifacts,
             out,
             registry,
@@ -360,7 +381,7 @@ fn execute(cli: Cli) -> Result<()> {
                 pin,
             };
             for profile in Profile::load_all(&profiles)? {
-                for path in write_manifests(&profile, &policies, &modules, &out)? {
+                for path in write_manifests(&profile, &policies, &bundle, &modules, &out)? {
                     println!("{}", path.display());
                 }
             }

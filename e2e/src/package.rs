@@ -25,13 +25,15 @@ pub fn version(metadata: &Map<String, Value>) -> Result<String> {
         .context("metadata.yml: annotation io.kubewarden.policy.version is missing")
 }
 
-/// `pin`: the ClusterAdmissionPolicy references the module by digest.
+/// `pin`: the ClusterAdmissionPolicy references the module by digest;
+/// `settings`: what it runs with (a rule's defaults, `{}`, when absent).
 pub fn package(
     policy_dir: &Path,
     module: &Path,
     out: &Path,
     registry: &str,
     pin: bool,
+    settings: Option<Value>,
 ) -> Result<Packaged> {
     let name = policy_dir
         .file_name()
@@ -58,8 +60,11 @@ pub fn package(
         true => format!("registry://{registry}/{name}@{}", artifact.manifest_digest),
         false => format!("registry://{registry}/{name}:{tag}"),
     };
-    let manifest =
+    let mut manifest =
         cluster_admission_policy(&name, &metadata, &reference, &artifact.manifest_digest);
+    if let Some(settings) = settings {
+        manifest["spec"]["settings"] = settings;
+    }
     std::fs::write(out.join("policy.yaml"), serde_norway::to_string(&manifest)?)?;
     // The manifest digest, for digest-pinned references.
     std::fs::write(

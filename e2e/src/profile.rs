@@ -7,11 +7,11 @@ use crate::annotate::load_metadata;
 use crate::examples::Verdict;
 use crate::host::{Policy, ValidationResponse};
 use anyhow::{Context, Result, bail, ensure};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
@@ -25,12 +25,12 @@ pub struct Profile {
     pub rules: Vec<ProfileRule>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRule {
     pub policy: String,
     /// Distinguishes two uses of one policy in a profile (default: the policy).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default = "empty_object")]
     pub settings: Value,
@@ -107,6 +107,11 @@ impl Profile {
             .collect();
         paths.sort();
         paths.iter().map(|p| Self::load(p)).collect()
+    }
+
+    /// The bundle module's settings for this profile: the profile itself.
+    pub fn bundle_settings(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
     }
 
     /// The settings a rule runs with: its own, plus the profile's exempt
@@ -380,11 +385,58 @@ pub fn policy_manifests(
         .collect()
 }
 
-/// Writes `<out>/<profile>/{group.yaml, policies.yaml}` for both modes
-/// (`group.yaml` protects; `group-monitor.yaml` only logs).
+/// The whole profile as one ClusterAdmissionPolicy running the bundle
+/// module, with the profile as its settings: one parse and one answer per
+/// request. It mutates when a member does.
+pub fn bundle_manifest(
+    profile: &Profile,
+    policies_dir: &Path,
+    bundle_dir: &Path,
+    modules: &ModuleRef,
+    mode: Mode,
+) -> Result<Value> {
+    let mut rules: Vec<Value> = Vec::new();
+    let mut mutating = false;
+    for rule in &profile.rules {
+        let metadata = modules.metadata(&policies_dir.join(&rule.policy))?;
+        mutating |= metadata.get("mutating") == Some(&json!(true));
+        for webhook_rule in metadata
+            .get("rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !rules.contains(webhook_rule) {
+                rules.push(webhook_rule.clone());
+            }
+        }
+    }
+    let metadata = modules.metadata(bundle_dir)?;
+    Ok(json!({
+        "apiVersion": "policies.kubewarden.io/v1",
+        "kind": "ClusterAdmissionPolicy",
+        "metadata": {
+            "name": format!("palisade-{}-bundle", profile.name),
+            "labels": {"palisade.dev/profile": profile.name},
+            "annotations": {"io.kubewarden.policy.title": profile.title, "palisade.dev/source": profile.source},
+        },
+        "spec": {
+            "module": modules.reference("bundle", &metadata)?,
+            "mode": mode.as_str(),
+            "settings": profile.bundle_settings(),
+            "rules": rules,
+            "mutating": mutating,
+            "backgroundAudit": true,
+        },
+    }))
+}
+
+/// Writes `<out>/<profile>/{group.yaml, policies.yaml, bundle.yaml}` for
+/// both modes (`group.yaml` protects; `group-monitor.yaml` only logs).
 pub fn write_manifests(
     profile: &Profile,
     policies_dir: &Path,
+    bundle_dir: &Path,
     modules: &ModuleRef,
     out: &Path,
 ) -> Result<Vec<PathBuf>> {
@@ -402,6 +454,10 @@ pub fn write_manifests(
             .collect::<Result<_, _>>()?;
         let path = dir.join(format!("policies{suffix}.yaml"));
         std::fs::write(&path, documents.join("---\n"))?;
+        written.push(path);
+        let bundle = bundle_manifest(profile, policies_dir, bundle_dir, modules, mode)?;
+        let path = dir.join(format!("bundle{suffix}.yaml"));
+        std::fs::write(&path, serde_norway::to_string(&bundle)?)?;
         written.push(path);
     }
     Ok(written)

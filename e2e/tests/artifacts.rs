@@ -277,6 +277,7 @@ fn pinned_policies_reference_the_manifest_digest() {
         &out,
         "registry.example.com/palisade",
         true,
+        None,
     )
     .unwrap();
     let digest = std::fs::read_to_string(built.join("digest")).unwrap();

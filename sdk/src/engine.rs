@@ -2,31 +2,32 @@
 //! rule shares. Nothing here panics on input; every failure is a response.
 
 use crate::Rule;
-use crate::pod::{Pod, Workload, changes_what_runs};
-use crate::report::{Report, Violation, apply_fixes};
-use crate::settings::{RuleSettings, Settings, SettingsError, parse_settings};
+use crate::pod::{LocatedPod, Pod, Workload, changes_what_runs};
+use crate::report::{Fix, Report, Violation, apply_fixes, rejection_message};
+use crate::settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
+use std::marker::PhantomData;
 use std::rc::Rc;
 
 /// The parts of a ValidationRequest the engine reads, in one pass: the
 /// objects are parsed straight into their pod shapes, everything else is
 /// skipped unbuilt.
 #[derive(Deserialize)]
-struct ValidationRequest<'a> {
+pub(crate) struct ValidationRequest<'a> {
     #[serde(borrow)]
-    request: AdmissionRequest<'a>,
+    pub(crate) request: AdmissionRequest<'a>,
     #[serde(borrow, default)]
-    settings: Option<&'a RawValue>,
+    pub(crate) settings: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AdmissionRequest<'a> {
+pub(crate) struct AdmissionRequest<'a> {
     kind: Option<GroupVersionKind>,
     #[serde(default)]
     operation: String,
@@ -61,17 +62,22 @@ pub fn validate<R: Rule>(payload: &[u8]) -> Vec<u8> {
 
 /// waPC `validate_settings`: settings JSON in, `{valid, message}` out.
 pub fn validate_settings<R: Rule>(payload: &[u8]) -> Vec<u8> {
-    let response = match std::str::from_utf8(payload)
+    let parsed = std::str::from_utf8(payload)
         .map_err(|e| SettingsError::new("", e.to_string()))
-        .and_then(parse_settings::<R::Settings>)
-    {
-        Ok(_) => SettingsValidationResponse {
+        .and_then(|raw| parse_settings::<R::Settings>(raw).map(|_| ()));
+    settings_response(R::NAME, parsed)
+}
+
+/// `{valid, message}`, the message naming the module.
+pub(crate) fn settings_response(name: &str, parsed: Result<(), SettingsError>) -> Vec<u8> {
+    let response = match parsed {
+        Ok(()) => SettingsValidationResponse {
             valid: true,
             message: None,
         },
         Err(e) => SettingsValidationResponse {
             valid: false,
-            message: Some(format!("{}: {e}", R::NAME)),
+            message: Some(format!("{name}: {e}")),
         },
     };
     serde_json::to_vec(&response).unwrap_or_else(|_| br#"{"valid":false}"#.to_vec())
@@ -90,24 +96,96 @@ pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
         Ok(settings) => settings,
         Err(e) => return bad_request(format!("{}: {e}", R::NAME)),
     };
-    evaluate::<R>(request.request, &settings, payload)
+    let member = Bound::<R>::new(settings);
+    evaluate(request.request, &[&member], R::NAME, payload)
 }
 
-fn evaluate<R: Rule>(
+/// A rule bound to its parsed settings: what the engine runs. A rule's own
+/// module runs one; a bundle runs a whole profile of them on one parse.
+pub trait Member {
+    /// The rule's name, as messages give it.
+    fn name(&self) -> &'static str;
+    fn reads_annotations(&self) -> bool;
+    fn exemptions(&self) -> &Exemptions;
+    /// Every violation and fix the rule finds in one pod.
+    fn check(&self, pod: &Pod) -> Report;
+}
+
+/// A rule with its settings.
+pub struct Bound<R: Rule> {
+    settings: Rc<Settings<R::Settings>>,
+    rule: PhantomData<fn() -> R>,
+}
+
+impl<R: Rule> Bound<R> {
+    pub fn new(settings: Rc<Settings<R::Settings>>) -> Self {
+        Self {
+            settings,
+            rule: PhantomData,
+        }
+    }
+
+    /// The rule with settings parsed from JSON text, for a bundle.
+    pub fn parse(raw: &str) -> Result<Box<dyn Member>, SettingsError>
+    where
+        R: 'static,
+    {
+        Ok(Box::new(Self::new(Rc::new(parse_settings(raw)?))))
+    }
+}
+
+impl<R: Rule> Member for Bound<R> {
+    fn name(&self) -> &'static str {
+        R::NAME
+    }
+
+    fn reads_annotations(&self) -> bool {
+        R::READS_ANNOTATIONS
+    }
+
+    fn exemptions(&self) -> &Exemptions {
+        &self.settings.exemptions
+    }
+
+    fn check(&self, pod: &Pod) -> Report {
+        let mut report = Report::new(!self.settings.rule.validate_only());
+        R::check(&self.settings.rule, pod, &mut report);
+        report
+    }
+}
+
+/// What one member concluded about one request.
+struct Finding {
+    name: &'static str,
+    violations: Vec<Violation>,
+    warnings: Vec<String>,
+    fixes: Vec<Fix>,
+}
+
+/// Runs every member on the request's pod, parsed once. `label` names the
+/// module in messages about the request itself.
+pub(crate) fn evaluate(
     request: AdmissionRequest,
-    settings: &Settings<R::Settings>,
+    members: &[&dyn Member],
+    label: &str,
     payload: &[u8],
 ) -> ValidationResponse {
-    if let Some(namespace) = &request.namespace
-        && settings.exemptions.namespace(namespace)
-    {
+    let members: Vec<&dyn Member> = match &request.namespace {
+        Some(namespace) => members
+            .iter()
+            .copied()
+            .filter(|m| !m.exemptions().namespace(namespace))
+            .collect(),
+        None => members.to_vec(),
+    };
+    if members.is_empty() {
         return accept(Vec::new());
     }
     let Some(object) = request.object else {
         // DELETE and CONNECT carry no object; nothing can be checked.
         return match request.operation.as_str() {
             "DELETE" | "CONNECT" => accept(Vec::new()),
-            _ => bad_request(format!("{}: the request has no object", R::NAME)),
+            _ => bad_request(format!("{label}: the request has no object")),
         };
     };
     // The request's kind is the API server's word; bare test requests may
@@ -126,21 +204,23 @@ fn evaluate<R: Rule>(
             .old_object
             .as_ref()
             .is_none_or(|old| changes_what_runs(&object, old));
-    let report = match check::<R>(&kind, object, settings) {
-        Ok(Some(report)) => report,
+    let read_annotations = members.iter().any(|m| m.reads_annotations());
+    let pod = match LocatedPod::locate(&kind, object, read_annotations) {
+        Ok(Some(pod)) => pod,
         Ok(None) => return accept(Vec::new()),
-        Err(e) => return bad_request(format!("{}: {e}", R::NAME)),
+        Err(e) => return bad_request(format!("{label}: {e}")),
     };
-    if report.is_clean() {
+    let reports: Vec<Option<Report>> = members.iter().map(|m| check(*m, &pod)).collect();
+    if reports.iter().flatten().all(Report::is_clean) {
         return accept(Vec::new());
     }
-    let old_report = match (update, request.old_object) {
-        (true, Some(old)) => check::<R>(&kind, old, settings).ok().flatten(),
+    // The old object is read only when some member found something.
+    let old_pod = match (update, request.old_object) {
+        (true, Some(old)) => LocatedPod::locate(&kind, old, read_annotations)
+            .ok()
+            .flatten(),
         _ => None,
     };
-    let (old_violations, old_fixes) = old_report.as_ref().map_or((&[][..], &[][..]), |old| {
-        (&old.violations[..], &old.fixes[..])
-    });
     let preexisting = if kind == "Pod" {
         "preexisting, not blocking this update (it changes no image, container or seccomp/AppArmor annotation)".to_owned()
     } else {
@@ -148,52 +228,122 @@ fn evaluate<R: Rule>(
             "preexisting in this {kind}, not blocking this update, but the pods it creates will be refused"
         )
     };
-    let mut warnings = Vec::new();
-    let mut violations = Vec::new();
+    let findings: Vec<Finding> = members
+        .iter()
+        .zip(reports)
+        .filter_map(|(member, report)| {
+            let report = report.filter(|r| !r.is_clean())?;
+            let old = old_pod.as_ref().and_then(|old| check(*member, old));
+            Some(sort(
+                member.name(),
+                report,
+                old,
+                judged_in_full,
+                &preexisting,
+            ))
+        })
+        .collect();
+    respond(&findings, payload)
+}
+
+/// Runs one member on the pod; `None` when its exemptions skip the pod.
+fn check(member: &dyn Member, pod: &LocatedPod) -> Option<Report> {
+    let pod = pod.view(member.exemptions());
+    if member.exemptions().windows_pods && pod.is_windows() {
+        return None;
+    }
+    Some(member.check(&pod))
+}
+
+/// Sorts a member's findings by the UPDATE rule: what the old object
+/// already had warns (unless the update is judged in full), the rest counts.
+fn sort(
+    name: &'static str,
+    report: Report,
+    old: Option<Report>,
+    judged_in_full: bool,
+    preexisting: &str,
+) -> Finding {
+    let (old_violations, old_fixes) = old.as_ref().map_or((&[][..], &[][..]), |old| {
+        (&old.violations[..], &old.fixes[..])
+    });
+    let mut finding = Finding {
+        name,
+        violations: Vec::new(),
+        warnings: Vec::new(),
+        fixes: Vec::new(),
+    };
     for violation in report.violations {
         if !judged_in_full && old_violations.contains(&violation) {
-            warnings.push(format!("{}: {preexisting}: {violation}", R::NAME));
+            finding
+                .warnings
+                .push(format!("{name}: {preexisting}: {violation}"));
         } else {
-            violations.push(violation);
+            finding.violations.push(violation);
         }
     }
-    let mut fixes = Vec::new();
     for fix in report.fixes {
         if !old_fixes.contains(&fix) {
-            fixes.push(fix);
+            finding.fixes.push(fix);
         } else if judged_in_full {
             // The field is immutable on a running Pod: as PSP on UPDATE,
             // only a pod that needs no mutation passes.
-            violations.push(Violation {
+            finding.violations.push(Violation {
                 path: fix.path,
                 message: format!("{} (an update cannot set it; recreate the pod)", fix.reason),
             });
         } else {
-            warnings.push(format!(
-                "{}: preexisting, left unchanged on update: {}",
-                R::NAME,
+            finding.warnings.push(format!(
+                "{name}: preexisting, left unchanged on update: {}",
                 fix.reason
             ));
         }
     }
-    if !violations.is_empty() {
-        return reject::<R>(&violations, warnings);
+    finding
+}
+
+/// One answer for every member: denied when any member denies, each
+/// denying member's violations once in the message (in member order);
+/// otherwise every fix applied in member order as one mutation.
+fn respond(findings: &[Finding], payload: &[u8]) -> ValidationResponse {
+    let mut warnings = Vec::new();
+    let mut denials = Vec::new();
+    let mut fixes: Vec<(&str, &Fix)> = Vec::new();
+    for finding in findings {
+        warnings.extend(finding.warnings.iter().cloned());
+        if finding.violations.is_empty() {
+            for fix in &finding.fixes {
+                warnings.push(format!("{}: mutated: {fix}", finding.name));
+                fixes.push((finding.name, fix));
+            }
+        } else {
+            denials.push(rejection_message(finding.name, &finding.violations));
+        }
+    }
+    if !denials.is_empty() {
+        // A denial names each violation once, in its message; warnings carry
+        // only what does not deny (kubectl prints both).
+        return ValidationResponse {
+            accepted: false,
+            message: Some(denials.join("; ")),
+            code: None,
+            mutated_object: None,
+            audit_annotations: None,
+            warnings: (!warnings.is_empty()).then_some(warnings),
+        };
     }
     if fixes.is_empty() {
         return accept(warnings);
     }
     let mut mutated = match serde_json::from_slice::<ObjectOnly>(payload) {
         Ok(only) => only.request.object,
-        Err(e) => return bad_request(format!("{}: cannot read the object: {e}", R::NAME)),
+        Err(e) => return bad_request(format!("cannot read the object: {e}")),
     };
-    if let Err(e) = apply_fixes(&mut mutated, &fixes) {
-        return bad_request(format!("{}: {e}", R::NAME));
+    for (name, fix) in fixes {
+        if let Err(e) = apply_fixes(&mut mutated, std::slice::from_ref(fix)) {
+            return bad_request(format!("{name}: {e}"));
+        }
     }
-    warnings.extend(
-        fixes
-            .iter()
-            .map(|fix| format!("{}: mutated: {fix}", R::NAME)),
-    );
     ValidationResponse {
         accepted: true,
         message: None,
@@ -204,38 +354,7 @@ fn evaluate<R: Rule>(
     }
 }
 
-/// Runs the rule on one object; `Ok(None)` when it holds no pod.
-fn check<R: Rule>(
-    kind: &str,
-    object: Workload,
-    settings: &Settings<R::Settings>,
-) -> Result<Option<Report>, String> {
-    let Some(pod) = Pod::locate(kind, object, &settings.exemptions, R::READS_ANNOTATIONS)? else {
-        return Ok(None);
-    };
-    if settings.exemptions.windows_pods && pod.is_windows() {
-        return Ok(None);
-    }
-    let mut report = Report::new(!settings.rule.validate_only());
-    R::check(&settings.rule, &pod, &mut report);
-    Ok(Some(report))
-}
-
-/// A denial names each violation once, in its message; warnings carry only
-/// what does not deny (kubectl prints both, so repeating would show each
-/// violation twice).
-fn reject<R: Rule>(violations: &[Violation], warnings: Vec<String>) -> ValidationResponse {
-    ValidationResponse {
-        accepted: false,
-        message: Some(crate::report::rejection_message(R::NAME, violations)),
-        code: None,
-        mutated_object: None,
-        audit_annotations: None,
-        warnings: (!warnings.is_empty()).then_some(warnings),
-    }
-}
-
-fn accept(warnings: Vec<String>) -> ValidationResponse {
+pub(crate) fn accept(warnings: Vec<String>) -> ValidationResponse {
     ValidationResponse {
         accepted: true,
         message: None,
@@ -247,7 +366,7 @@ fn accept(warnings: Vec<String>) -> ValidationResponse {
 }
 
 /// Malformed input: a rejection with code 400, never a trap.
-fn bad_request(message: String) -> ValidationResponse {
+pub(crate) fn bad_request(message: String) -> ValidationResponse {
     ValidationResponse {
         accepted: false,
         message: Some(message),
@@ -258,7 +377,7 @@ fn bad_request(message: String) -> ValidationResponse {
     }
 }
 
-fn to_json(response: &ValidationResponse) -> Vec<u8> {
+pub(crate) fn to_json(response: &ValidationResponse) -> Vec<u8> {
     serde_json::to_vec(response).unwrap_or_else(|_| {
         br#"{"accepted":false,"code":500,"message":"cannot encode the response"}"#.to_vec()
     })

@@ -6,6 +6,7 @@
 //! fixes into mutations and builds the response. [`export_rule!`] registers
 //! the waPC entry points in one line.
 
+pub mod bundle;
 pub mod capabilities;
 mod engine;
 pub mod k8s;
@@ -17,9 +18,9 @@ pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use engine::{validate, validate_response, validate_settings};
+pub use engine::{Bound, Member, validate, validate_response, validate_settings};
 pub use path::FieldPath;
-pub use pod::{ContainerKind, ContainerRef, Level, Pod, PodLocation};
+pub use pod::{ContainerKind, ContainerRef, Level, LocatedPod, Pod, PodLocation};
 pub use report::{Change, Report};
 pub use settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
 

@@ -45,12 +45,22 @@ impl PodLocation {
     }
 }
 
-/// The pod of a workload: its spec, annotations and location.
+/// The pod found in an admitted object: its spec, annotations and location,
+/// parsed once per request however many rules then look at it.
 #[derive(Debug)]
-pub struct Pod<'s> {
+pub struct LocatedPod {
     pub spec: PodSpec,
-    /// Pod (template) annotations; read only for rules that ask for them.
+    /// Pod (template) annotations; read only when some rule asks for them.
     pub annotations: BTreeMap<String, String>,
+    pub location: PodLocation,
+}
+
+/// One rule's view of a pod: the located pod with that rule's exemptions,
+/// which decide the containers it walks.
+#[derive(Clone, Copy, Debug)]
+pub struct Pod<'s> {
+    pub spec: &'s PodSpec,
+    pub annotations: &'s BTreeMap<String, String>,
     pub location: PodLocation,
     exemptions: &'s Exemptions,
 }
@@ -85,13 +95,12 @@ const TEMPLATE_KINDS: [&str; 6] = [
     "ReplicationController",
 ];
 
-impl<'s> Pod<'s> {
+impl LocatedPod {
     /// Finds the pod in an object of the given kind. `Ok(None)` means the
     /// object carries no pod (a ConfigMap, say): there is nothing to check.
     pub fn locate(
         kind: &str,
         object: Workload<'_>,
-        exemptions: &'s Exemptions,
         read_annotations: bool,
     ) -> Result<Option<Self>, String> {
         let (metadata, spec, location, required) = match kind {
@@ -140,24 +149,25 @@ impl<'s> Pod<'s> {
                 .unwrap_or_default(),
             _ => BTreeMap::new(),
         };
-        Ok(Some(Pod {
+        Ok(Some(LocatedPod {
             spec,
             annotations,
             location,
-            exemptions,
         }))
     }
 
-    /// A pod built directly from a spec, for rule unit tests.
-    pub fn from_spec(spec: PodSpec, location: PodLocation, exemptions: &'s Exemptions) -> Self {
+    /// The pod as a rule with these exemptions sees it.
+    pub fn view<'s>(&'s self, exemptions: &'s Exemptions) -> Pod<'s> {
         Pod {
-            spec,
-            annotations: BTreeMap::new(),
-            location,
+            spec: &self.spec,
+            annotations: &self.annotations,
+            location: self.location,
             exemptions,
         }
     }
+}
 
+impl<'s> Pod<'s> {
     /// Path of a field of the pod spec, e.g. `spec.hostPID`.
     pub fn spec_path(&self, keys: &[&'static str]) -> FieldPath {
         self.location.spec_path().keys(keys)
@@ -195,7 +205,7 @@ impl<'s> Pod<'s> {
     /// Every non-exempt container of every kind: containers, then init
     /// containers, then ephemeral containers.
     pub fn containers(&self) -> impl Iterator<Item = ContainerRef<'_>> {
-        let spec = &self.spec;
+        let spec = self.spec;
         [
             (ContainerKind::Container, &spec.containers),
             (ContainerKind::InitContainer, &spec.init_containers),
@@ -462,7 +472,8 @@ mod tests {
         ];
         for (kind, json, path) in cases {
             let object = raw(&json);
-            let pod = Pod::locate(kind, object, &none, false).unwrap().unwrap();
+            let located = LocatedPod::locate(kind, object, false).unwrap().unwrap();
+            let pod = located.view(&none);
             let names: Vec<_> = pod.containers().map(|c| c.path().to_string()).collect();
             assert_eq!(
                 names,
@@ -478,18 +489,17 @@ mod tests {
 
     #[test]
     fn objects_without_pods() {
-        let none = Exemptions::default();
         let config_map = raw(r#"{"kind":"ConfigMap","data":{"a":"b"}}"#);
         assert!(
-            Pod::locate("ConfigMap", config_map, &none, false)
+            LocatedPod::locate("ConfigMap", config_map, false)
                 .unwrap()
                 .is_none()
         );
         // A known workload kind without its template is malformed: refuse it.
         let broken = raw(r#"{"spec":{"replicas":1}}"#);
-        let err = Pod::locate("Deployment", broken, &none, false).unwrap_err();
+        let err = LocatedPod::locate("Deployment", broken, false).unwrap_err();
         assert!(err.contains("spec.template.spec"), "{err}");
-        assert!(Pod::locate("Pod", raw("{}"), &none, false).is_err());
+        assert!(LocatedPod::locate("Pod", raw("{}"), false).is_err());
         assert!(serde_json::from_str::<Workload>(r#"{"spec":"x"}"#).is_err());
     }
 
@@ -501,9 +511,10 @@ mod tests {
             ..Default::default()
         };
         let json = format!(r#"{{"spec":{SPEC}}}"#);
-        let pod = Pod::locate("Pod", raw(&json), &exemptions, false)
+        let located = LocatedPod::locate("Pod", raw(&json), false)
             .unwrap()
             .unwrap();
+        let pod = located.view(&exemptions);
         let names: Vec<_> = pod.containers().map(|c| c.name()).collect();
         assert_eq!(names, ["app"]);
     }
@@ -515,7 +526,8 @@ mod tests {
             r#"{"spec":{"securityContext":{"runAsUser":1000,"runAsNonRoot":true},
                "containers":[{"name":"a","securityContext":{"runAsUser":0}},{"name":"b"}]}}"#,
         );
-        let pod = Pod::locate("Pod", object, &none, false).unwrap().unwrap();
+        let located = LocatedPod::locate("Pod", object, false).unwrap().unwrap();
+        let pod = located.view(&none);
         let users: Vec<_> = pod.containers().map(|c| c.run_as_user()).collect();
         assert_eq!(
             users,
@@ -534,13 +546,15 @@ mod tests {
     fn annotations_are_read_when_asked() {
         let none = Exemptions::default();
         let json = r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#;
-        let pod = Pod::locate("Deployment", raw(json), &none, true)
+        let located = LocatedPod::locate("Deployment", raw(json), true)
             .unwrap()
             .unwrap();
+        let pod = located.view(&none);
         assert_eq!(pod.annotations.get("a").map(String::as_str), Some("b"));
-        let pod = Pod::locate("Deployment", raw(json), &none, false)
+        let located = LocatedPod::locate("Deployment", raw(json), false)
             .unwrap()
             .unwrap();
+        let pod = located.view(&none);
         assert!(pod.annotations.is_empty());
     }
 }
