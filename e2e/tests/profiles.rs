@@ -7,7 +7,7 @@ mod common;
 
 use palisade_e2e::examples::Verdict;
 use palisade_e2e::profile::{
-    LoadedProfile, Mode, ModuleRef, Profile, group_manifest, policy_manifests,
+    LoadedProfile, Mode, ModuleRef, Profile, bundle_manifest, group_manifest, policy_manifests,
 };
 use palisade_e2e::run::load_request;
 use serde::Deserialize;
@@ -352,4 +352,61 @@ fn the_policy_set_keeps_mutations_and_pins_digests() {
     let aks = Profile::load(&profiles_dir().join("aks-psp-restricted.yml")).unwrap();
     let set = policy_manifests(&aks, &policies, &refs, Mode::Protect).unwrap();
     assert!(set.iter().any(|m| m["spec"]["mutating"] == json!(true)));
+}
+
+#[test]
+fn the_bundle_manifest_runs_the_whole_profile_in_one_pinned_policy() {
+    let (policies, refs) = modules(true);
+    let bundle_dir = common::workspace().join("bundle");
+    let bundle =
+        palisade_e2e::host::Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
+    let digest = std::fs::read_to_string(common::artifacts().join("bundle/digest")).unwrap();
+    for name in PROFILES {
+        let profile = Profile::load(&profiles_dir().join(format!("{name}.yml"))).unwrap();
+        let manifest =
+            bundle_manifest(&profile, &policies, &bundle_dir, &refs, Mode::Monitor).unwrap();
+        assert_eq!(manifest["kind"], "ClusterAdmissionPolicy");
+        assert_eq!(
+            manifest["metadata"]["name"],
+            format!("palisade-{name}-bundle")
+        );
+        assert_eq!(manifest["spec"]["mode"], "monitor");
+        assert_eq!(
+            manifest["spec"]["module"],
+            format!(
+                "registry://registry.example.com/palisade/bundle@{}",
+                digest.trim()
+            )
+        );
+        // The settings are the profile, and the bundle module accepts them.
+        let settings = &manifest["spec"]["settings"];
+        assert_eq!(
+            settings["rules"].as_array().unwrap().len(),
+            profile.rules.len()
+        );
+        let verdict = bundle.validate_settings(settings).unwrap();
+        assert!(verdict.valid, "{name}: {:?}", verdict.message);
+        // It is a mutating policy exactly when a member's module is.
+        let mutating = profile.rules.iter().any(|rule| {
+            let metadata =
+                std::fs::read_to_string(policies.join(&rule.policy).join("metadata.yml")).unwrap();
+            metadata.contains("\nmutating: true")
+        });
+        assert_eq!(manifest["spec"]["mutating"], json!(mutating), "{name}");
+        let rules = manifest["spec"]["rules"].as_array().unwrap();
+        for resource in [
+            "pods",
+            "pods/ephemeralcontainers",
+            "deployments",
+            "cronjobs",
+        ] {
+            assert!(
+                rules.iter().any(|r| r["resources"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!(resource))),
+                "{name}: {resource}"
+            );
+        }
+    }
 }
