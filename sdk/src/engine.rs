@@ -105,7 +105,8 @@ pub fn validate_response<R: Rule>(payload: &[u8]) -> ValidationResponse {
 pub trait Member {
     /// The rule's name, as messages give it.
     fn name(&self) -> &'static str;
-    fn reads_annotations(&self) -> bool;
+    /// Prefixes of the pod annotations it reads.
+    fn annotations(&self) -> &'static [&'static str];
     fn exemptions(&self) -> &Exemptions;
     /// Every violation and fix the rule finds in one pod.
     fn check(&self, pod: &Pod) -> Report;
@@ -139,8 +140,8 @@ impl<R: Rule> Member for Bound<R> {
         R::NAME
     }
 
-    fn reads_annotations(&self) -> bool {
-        R::READS_ANNOTATIONS
+    fn annotations(&self) -> &'static [&'static str] {
+        R::ANNOTATIONS
     }
 
     fn exemptions(&self) -> &Exemptions {
@@ -204,8 +205,13 @@ pub(crate) fn evaluate(
             .old_object
             .as_ref()
             .is_none_or(|old| changes_what_runs(&object, old));
-    let read_annotations = members.iter().any(|m| m.reads_annotations());
-    let pod = match LocatedPod::locate(&kind, object, read_annotations) {
+    let mut annotations: Vec<&str> = Vec::new();
+    for prefix in members.iter().flat_map(|m| m.annotations()) {
+        if !annotations.contains(prefix) {
+            annotations.push(prefix);
+        }
+    }
+    let pod = match LocatedPod::locate(&kind, object, &annotations) {
         Ok(Some(pod)) => pod,
         Ok(None) => return accept(Vec::new()),
         Err(e) => return bad_request(format!("{label}: {e}")),
@@ -216,9 +222,7 @@ pub(crate) fn evaluate(
     }
     // The old object is read only when some member found something.
     let old_pod = match (update, request.old_object) {
-        (true, Some(old)) => LocatedPod::locate(&kind, old, read_annotations)
-            .ok()
-            .flatten(),
+        (true, Some(old)) => LocatedPod::locate(&kind, old, &annotations).ok().flatten(),
         _ => None,
     };
     let preexisting = if kind == "Pod" {

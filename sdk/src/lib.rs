@@ -20,7 +20,9 @@ pub mod testing;
 
 pub use engine::{Bound, Member, validate, validate_response, validate_settings};
 pub use path::FieldPath;
-pub use pod::{ContainerKind, ContainerRef, Level, LocatedPod, Pod, PodLocation};
+pub use pod::{
+    ContainerKind, ContainerRef, Level, LocatedPod, Pod, PodLocation, SECURITY_ANNOTATIONS,
+};
 pub use report::{Change, Report};
 pub use settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
 
@@ -33,9 +35,9 @@ pub use wapc_guest;
 pub trait Rule {
     /// The rule's name, as it appears in messages (`no-privilege`).
     const NAME: &'static str;
-    /// Set for rules that read pod annotations (seccomp, AppArmor); others
-    /// do not pay for parsing them.
-    const READS_ANNOTATIONS: bool = false;
+    /// Prefixes of the pod annotations the rule reads (seccomp, AppArmor);
+    /// only those are parsed, and only for rules that name some.
+    const ANNOTATIONS: &'static [&'static str] = &[];
     type Settings: RuleSettings + 'static;
 
     /// Reports every violation and fix for one pod.

@@ -7,8 +7,11 @@ use crate::k8s::{
 use crate::path::FieldPath;
 use crate::settings::Exemptions;
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Where the pod spec sits in the admitted object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,12 +81,6 @@ pub struct Workload<'a> {
     pub(crate) template: Option<PodTemplate>,
 }
 
-#[derive(Deserialize, Default)]
-struct Metadata {
-    #[serde(default)]
-    annotations: Option<BTreeMap<String, String>>,
-}
-
 /// Kinds whose pod template sits at `spec.template`: a missing template is
 /// an error for these (fail closed), and merely "no pod" for unknown kinds.
 const TEMPLATE_KINDS: [&str; 6] = [
@@ -101,17 +98,26 @@ impl LocatedPod {
     pub fn locate(
         kind: &str,
         object: Workload<'_>,
-        read_annotations: bool,
+        annotation_prefixes: &[&str],
     ) -> Result<Option<Self>, String> {
+        let read_annotations = !annotation_prefixes.is_empty();
+        // A template's metadata is its own copy; a Pod's is borrowed from
+        // the request, never copied.
+        let template_metadata: Option<Box<RawValue>>;
         let (metadata, spec, location, required) = match kind {
             "Pod" => {
                 let metadata = object.metadata.filter(|_| read_annotations);
-                let metadata = metadata.map(|m| m.get().to_owned());
                 (metadata, object.spec, PodLocation::Pod, true)
             }
             "PodTemplate" => {
                 let (metadata, spec) = unpack(object.template);
-                (metadata, spec, PodLocation::PodTemplate, true)
+                template_metadata = metadata;
+                (
+                    template_metadata.as_deref(),
+                    spec,
+                    PodLocation::PodTemplate,
+                    true,
+                )
             }
             "CronJob" => {
                 let job = object
@@ -119,12 +125,19 @@ impl LocatedPod {
                     .and_then(|s| s.job_template)
                     .and_then(|j| j.spec);
                 let (metadata, spec) = unpack(job.and_then(|s| s.template).map(|t| *t));
-                (metadata, spec, PodLocation::CronJob, true)
+                template_metadata = metadata;
+                (
+                    template_metadata.as_deref(),
+                    spec,
+                    PodLocation::CronJob,
+                    true,
+                )
             }
             _ => {
                 let (metadata, spec) = unpack(object.spec.and_then(|s| s.template).map(|t| *t));
+                template_metadata = metadata;
                 (
-                    metadata,
+                    template_metadata.as_deref(),
                     spec,
                     PodLocation::Template,
                     TEMPLATE_KINDS.contains(&kind),
@@ -142,11 +155,8 @@ impl LocatedPod {
             };
         };
         let annotations = match (read_annotations, metadata) {
-            (true, Some(raw)) => serde_json::from_str::<Option<Metadata>>(&raw)
-                .map_err(|e| format!("cannot read {}: {e}", location.metadata_path()))?
-                .unwrap_or_default()
-                .annotations
-                .unwrap_or_default(),
+            (true, Some(raw)) => annotations_with(raw.get(), annotation_prefixes)
+                .map_err(|e| format!("cannot read {}: {e}", location.metadata_path()))?,
             _ => BTreeMap::new(),
         };
         Ok(Some(LocatedPod {
@@ -269,27 +279,154 @@ fn container_lists(spec: &PodSpec) -> [&Vec<Container>; 3] {
     ]
 }
 
-/// The annotations the kubelet reads for seccomp and AppArmor, sorted;
-/// `None` when the metadata cannot be read.
+/// The annotation prefixes the kubelet reads for seccomp and AppArmor.
+pub const SECURITY_ANNOTATIONS: &[&str] = &[
+    "seccomp.security.alpha.kubernetes.io/pod",
+    "container.seccomp.security.alpha.kubernetes.io/",
+    "container.apparmor.security.beta.kubernetes.io/",
+];
+
+/// The seccomp and AppArmor annotations, sorted; `None` when the metadata
+/// cannot be read.
 fn security_annotations(metadata: Option<&RawValue>) -> Option<BTreeMap<String, String>> {
-    let Some(raw) = metadata else {
-        return Some(BTreeMap::new());
-    };
-    let metadata: Option<Metadata> = serde_json::from_str(raw.get()).ok()?;
-    let mut annotations = metadata.unwrap_or_default().annotations.unwrap_or_default();
-    annotations.retain(|key, _| {
-        key == "seccomp.security.alpha.kubernetes.io/pod"
-            || key.starts_with("container.seccomp.security.alpha.kubernetes.io/")
-            || key.starts_with("container.apparmor.security.beta.kubernetes.io/")
-    });
-    Some(annotations)
+    match metadata {
+        Some(raw) => annotations_with(raw.get(), SECURITY_ANNOTATIONS).ok(),
+        None => Some(BTreeMap::new()),
+    }
 }
 
-/// A template's metadata text (copied only when present) and spec.
-fn unpack(template: Option<PodTemplate>) -> (Option<String>, Option<PodSpec>) {
+/// A template's metadata and spec.
+fn unpack(template: Option<PodTemplate>) -> (Option<Box<RawValue>>, Option<PodSpec>) {
     match template {
-        Some(t) => (t.metadata.map(|m| m.get().to_owned()), t.spec),
+        Some(t) => (t.metadata, t.spec),
         None => (None, None),
+    }
+}
+
+/// Reads `annotations` from a metadata object, keeping only the keys that
+/// start with one of `prefixes`. Every other annotation, kubectl's
+/// last-applied copy of the whole object among them, is skipped without
+/// being built. A kept annotation given twice is an error (fail closed).
+pub(crate) fn annotations_with(
+    metadata: &str,
+    prefixes: &[&str],
+) -> Result<BTreeMap<String, String>, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_str(metadata);
+    let annotations = MetadataSeed(prefixes).deserialize(&mut reader)?;
+    reader.end()?;
+    Ok(annotations)
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// `metadata` (or null): only its `annotations` are read.
+struct MetadataSeed<'p>(&'p [&'p str]);
+
+impl<'de> DeserializeSeed<'de> for MetadataSeed<'_> {
+    type Value = BTreeMap<String, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetadataSeed<'_> {
+    type Value = BTreeMap<String, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("object metadata")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut annotations = None;
+        while let Some(Key(key)) = map.next_key()? {
+            if key != "annotations" {
+                map.next_value::<IgnoredAny>()?;
+            } else if annotations.is_some() {
+                return Err(de::Error::duplicate_field("annotations"));
+            } else {
+                annotations = Some(map.next_value_seed(AnnotationsSeed(self.0))?);
+            }
+        }
+        Ok(annotations.unwrap_or_default())
+    }
+}
+
+/// `annotations` (or null), keeping the keys with the wanted prefixes.
+struct AnnotationsSeed<'p>(&'p [&'p str]);
+
+impl<'de> DeserializeSeed<'de> for AnnotationsSeed<'_> {
+    type Value = BTreeMap<String, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnnotationsSeed<'_> {
+    type Value = BTreeMap<String, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of annotations")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut kept = BTreeMap::new();
+        while let Some(Key(key)) = map.next_key()? {
+            if !self.0.iter().any(|prefix| key.starts_with(prefix)) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value: String = map.next_value()?;
+            if kept.insert(key.into_owned(), value).is_some() {
+                return Err(de::Error::custom("an annotation is given twice"));
+            }
+        }
+        Ok(kept)
     }
 }
 
@@ -472,7 +609,7 @@ mod tests {
         ];
         for (kind, json, path) in cases {
             let object = raw(&json);
-            let located = LocatedPod::locate(kind, object, false).unwrap().unwrap();
+            let located = LocatedPod::locate(kind, object, &[]).unwrap().unwrap();
             let pod = located.view(&none);
             let names: Vec<_> = pod.containers().map(|c| c.path().to_string()).collect();
             assert_eq!(
@@ -491,15 +628,15 @@ mod tests {
     fn objects_without_pods() {
         let config_map = raw(r#"{"kind":"ConfigMap","data":{"a":"b"}}"#);
         assert!(
-            LocatedPod::locate("ConfigMap", config_map, false)
+            LocatedPod::locate("ConfigMap", config_map, &[])
                 .unwrap()
                 .is_none()
         );
         // A known workload kind without its template is malformed: refuse it.
         let broken = raw(r#"{"spec":{"replicas":1}}"#);
-        let err = LocatedPod::locate("Deployment", broken, false).unwrap_err();
+        let err = LocatedPod::locate("Deployment", broken, &[]).unwrap_err();
         assert!(err.contains("spec.template.spec"), "{err}");
-        assert!(LocatedPod::locate("Pod", raw("{}"), false).is_err());
+        assert!(LocatedPod::locate("Pod", raw("{}"), &[]).is_err());
         assert!(serde_json::from_str::<Workload>(r#"{"spec":"x"}"#).is_err());
     }
 
@@ -511,9 +648,7 @@ mod tests {
             ..Default::default()
         };
         let json = format!(r#"{{"spec":{SPEC}}}"#);
-        let located = LocatedPod::locate("Pod", raw(&json), false)
-            .unwrap()
-            .unwrap();
+        let located = LocatedPod::locate("Pod", raw(&json), &[]).unwrap().unwrap();
         let pod = located.view(&exemptions);
         let names: Vec<_> = pod.containers().map(|c| c.name()).collect();
         assert_eq!(names, ["app"]);
@@ -526,7 +661,7 @@ mod tests {
             r#"{"spec":{"securityContext":{"runAsUser":1000,"runAsNonRoot":true},
                "containers":[{"name":"a","securityContext":{"runAsUser":0}},{"name":"b"}]}}"#,
         );
-        let located = LocatedPod::locate("Pod", object, false).unwrap().unwrap();
+        let located = LocatedPod::locate("Pod", object, &[]).unwrap().unwrap();
         let pod = located.view(&none);
         let users: Vec<_> = pod.containers().map(|c| c.run_as_user()).collect();
         assert_eq!(
@@ -546,15 +681,49 @@ mod tests {
     fn annotations_are_read_when_asked() {
         let none = Exemptions::default();
         let json = r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#;
-        let located = LocatedPod::locate("Deployment", raw(json), true)
+        let located = LocatedPod::locate("Deployment", raw(json), &["a"])
             .unwrap()
             .unwrap();
         let pod = located.view(&none);
         assert_eq!(pod.annotations.get("a").map(String::as_str), Some("b"));
-        let located = LocatedPod::locate("Deployment", raw(json), false)
+        let located = LocatedPod::locate("Deployment", raw(json), &[])
             .unwrap()
             .unwrap();
         let pod = located.view(&none);
         assert!(pod.annotations.is_empty());
+    }
+
+    #[test]
+    fn only_annotations_with_the_wanted_prefixes_are_built() {
+        let last_applied = serde_json::to_string(&"{\"kind\":\"Pod\",\"spec\":{}}").unwrap();
+        let metadata = format!(
+            r#"{{"name":"p","labels":{{"a":"b"}},"annotations":{{
+                "kubectl.kubernetes.io/last-applied-configuration":{last_applied},
+                "container.apparmor.security.beta.kubernetes.io/app":"runtime/default",
+                "odd":{{"not":"a string"}}}},"managedFields":[{{"manager":"kubectl"}}]}}"#
+        );
+        let kept = annotations_with(&metadata, SECURITY_ANNOTATIONS).unwrap();
+        assert_eq!(
+            kept.into_iter().collect::<Vec<_>>(),
+            [(
+                "container.apparmor.security.beta.kubernetes.io/app".to_owned(),
+                "runtime/default".to_owned()
+            )]
+        );
+        for empty in ["null", "{}", r#"{"annotations":null}"#] {
+            assert!(
+                annotations_with(empty, SECURITY_ANNOTATIONS)
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        // A kept annotation given twice, or not a string, is refused.
+        let key = "seccomp.security.alpha.kubernetes.io/pod";
+        let twice = format!(r#"{{"annotations":{{"{key}":"a","{key}":"b"}}}}"#);
+        assert!(annotations_with(&twice, SECURITY_ANNOTATIONS).is_err());
+        let number = format!(r#"{{"annotations":{{"{key}":1}}}}"#);
+        assert!(annotations_with(&number, SECURITY_ANNOTATIONS).is_err());
+        let again = r#"{"annotations":{},"annotations":{}}"#;
+        assert!(annotations_with(again, SECURITY_ANNOTATIONS).is_err());
     }
 }

@@ -83,7 +83,10 @@ pub struct AllowedSeccomp;
 
 impl Rule for AllowedSeccomp {
     const NAME: &'static str = "allowed-seccomp";
-    const READS_ANNOTATIONS: bool = true;
+    const ANNOTATIONS: &'static [&'static str] = &[
+        "seccomp.security.alpha.kubernetes.io/pod",
+        "container.seccomp.security.alpha.kubernetes.io/",
+    ];
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {

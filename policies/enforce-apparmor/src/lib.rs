@@ -50,7 +50,8 @@ pub struct EnforceApparmor;
 
 impl Rule for EnforceApparmor {
     const NAME: &'static str = "enforce-apparmor";
-    const READS_ANNOTATIONS: bool = true;
+    const ANNOTATIONS: &'static [&'static str] =
+        &["container.apparmor.security.beta.kubernetes.io/"];
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
