@@ -282,3 +282,41 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$(jq -r .allowed <<<"$output")" = true ]
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
+
+@test 'allowed-capabilities: a Windows pod is neither given a required drop nor a default capability (the API server refuses capabilities there)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"allowed_capabilities":["NET_BIND_SERVICE"],"required_drop_capabilities":["NET_RAW","MKNOD"],"default_add_capabilities":["NET_BIND_SERVICE"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-capabilities: a Windows pod is not rejected for lacking drop ALL under validate_only (PSS restricted settings)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"allowed_capabilities":["NET_BIND_SERVICE"],"required_drop_capabilities":["ALL"],"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-capabilities: a capability a Windows pod adds is still judged' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_net_raw.json --settings-json '{"allowed_capabilities":["NET_BIND_SERVICE"],"required_drop_capabilities":["ALL"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.capabilities.add[0]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-capabilities: a Windows pod may not add a required drop, even under "*"' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_net_raw.json --settings-json '{"allowed_capabilities":["*"],"required_drop_capabilities":["NET_RAW"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.capabilities.add[0]'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'may not add "NET_RAW" (NET_RAW is in required_drop_capabilities)'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-capabilities: an allowed capability on a Windows pod is accepted without a drop appended (Azure restricted list)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_net_raw.json --settings-json '{"allowedCapabilities":["NET_BIND_SERVICE","NET_RAW"],"requiredDropCapabilities":["ALL"]}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}

@@ -2,6 +2,10 @@
 //! they must drop, and which they get by default.
 //! Azure `k8sazureallowedcapabilities`, PSP `allowedCapabilities`,
 //! `requiredDropCapabilities` and `defaultAddCapabilities`.
+//!
+//! A Windows pod (`spec.os.name: windows`) is neither required to drop nor
+//! given a capability: the API server refuses `capabilities` there. The
+//! capabilities it does add are still judged.
 
 use palisade_sdk::capabilities::{CapabilitySet, is_spelling_of, normalize};
 use palisade_sdk::{Change, Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
@@ -110,6 +114,10 @@ impl Rule for AllowedCapabilities {
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
         let allowed = &settings.allowed_capabilities;
         let required = &settings.required_drop_capabilities;
+        // The API server refuses `capabilities` on a Windows pod: no drop or
+        // default is required of it or added to it (what it does list is
+        // still judged below).
+        let windows = pod.is_windows();
         for container in pod.containers() {
             let caps = container
                 .security_context()
@@ -150,6 +158,9 @@ impl Rule for AllowedCapabilities {
                     );
                     report.violation(add_path.index(i), message);
                 }
+            }
+            if windows {
+                continue;
             }
             // A required drop is met only by its canonical name or `ALL`,
             // exactly as written (PSA requires `drop: [ALL]`).
@@ -522,6 +533,114 @@ mod tests {
             mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"],
             json!({"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})
         );
+    }
+
+    /// `object` with `spec.os.name: os`.
+    fn with_os(mut object: Value, os: &str) -> Value {
+        object["spec"]["os"] = json!({"name": os});
+        object
+    }
+
+    #[test]
+    fn windows_pods_are_neither_required_nor_given_drops_and_defaults() {
+        let settings = json!({"allowed_capabilities": ["NET_BIND_SERVICE"],
+            "required_drop_capabilities": ["NET_RAW", "MKNOD"],
+            "default_add_capabilities": ["NET_BIND_SERVICE"]});
+        let mut strict = settings.clone();
+        strict["validate_only"] = json!(true);
+        for settings in [settings, strict] {
+            for object in [bare_pod(), pod(json!(null)), pod(json!({"drop": ["all"]}))] {
+                let out = run::<AllowedCapabilities>(settings.clone(), with_os(object, "windows"));
+                assert_eq!(out["accepted"], true, "{settings}: {out}");
+                assert!(out["mutated_object"].is_null(), "{settings}: {out}");
+                assert!(out["warnings"].is_null(), "{settings}: {out}");
+            }
+        }
+        // Required ALL, as PSS restricted and the AKS PSP require it.
+        let out = run::<AllowedCapabilities>(
+            json!({"required_drop_capabilities": ["ALL"]}),
+            with_os(pod(json!({"drop": ["all"]})), "windows"),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+        // The same pods on Linux get every drop and default.
+        let out = run::<AllowedCapabilities>(
+            json!({"allowed_capabilities": ["NET_BIND_SERVICE"],
+                "required_drop_capabilities": ["NET_RAW", "MKNOD"],
+                "default_add_capabilities": ["NET_BIND_SERVICE"]}),
+            with_os(bare_pod(), "linux"),
+        );
+        assert_eq!(
+            mutated(&out)["spec"]["containers"][0]["securityContext"]["capabilities"],
+            json!({"drop": ["NET_RAW", "MKNOD"], "add": ["NET_BIND_SERVICE"]})
+        );
+    }
+
+    #[test]
+    fn windows_pods_still_have_their_added_capabilities_judged() {
+        let settings = json!({"allowed_capabilities": ["NET_BIND_SERVICE"],
+            "required_drop_capabilities": ["NET_RAW"]});
+        let object = with_os(
+            pod(json!({"add": ["NET_BIND_SERVICE", "SYS_ADMIN", "cap_net_raw"]})),
+            "windows",
+        );
+        let out = run::<AllowedCapabilities>(settings.clone(), object);
+        let mut expected = each_container_kind_paths("securityContext.capabilities.add[1]");
+        expected.extend(each_container_kind_paths(
+            "securityContext.capabilities.add[2]",
+        ));
+        expected.sort();
+        assert_eq!(violation_paths::<AllowedCapabilities>(&out), expected);
+        let message = message(&out);
+        assert!(
+            message
+                .contains("may not add \"cap_net_raw\" (NET_RAW is in required_drop_capabilities)"),
+            "{message}"
+        );
+        assert!(!message.contains("must drop"), "{message}");
+        let out = run::<AllowedCapabilities>(
+            settings,
+            with_os(pod(json!({"add": ["NET_BIND_SERVICE"]})), "windows"),
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+    }
+
+    #[test]
+    fn only_a_pod_named_exactly_windows_is_spared_the_drops() {
+        let settings = json!({"required_drop_capabilities": ["ALL"]});
+        for os in ["linux", "Windows", "WINDOWS", " windows", "windows ", ""] {
+            let out = run::<AllowedCapabilities>(settings.clone(), with_os(bare_pod(), os));
+            assert_eq!(
+                mutated(&out)["spec"]["containers"][0]["securityContext"],
+                json!({"capabilities": {"drop": ["ALL"]}}),
+                "{os:?}"
+            );
+        }
+        // No os at all, or an os without a name: a Linux pod.
+        let mut no_name = bare_pod();
+        no_name["spec"]["os"] = json!({});
+        for object in [bare_pod(), no_name] {
+            let out = run::<AllowedCapabilities>(settings.clone(), object);
+            assert_eq!(
+                mutated(&out)["spec"]["containers"][0]["securityContext"],
+                json!({"capabilities": {"drop": ["ALL"]}})
+            );
+        }
+    }
+
+    #[test]
+    fn a_windows_workload_template_gets_no_drop() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "iis", "namespace": "default"},
+            "spec": {"template": {"spec": {"os": {"name": "windows"}, "containers": [
+                {"name": "iis", "image": "mcr.microsoft.com/windows/servercore/iis"}]}}}});
+        let out = run::<AllowedCapabilities>(
+            json!({"required_drop_capabilities": ["ALL"], "validate_only": true}),
+            deployment,
+        );
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
     }
 
     #[test]
