@@ -177,3 +177,32 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$status" -ne 0 ]
   [[ "$stderr" == *'default_read_only_root_filesystem'* ]]
 }
+
+@test 'read-only-rootfs: a Windows pod is not required to set readOnlyRootFilesystem (the API server refuses it there)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'read-only-rootfs: with the default on, a Windows pod is not given readOnlyRootFilesystem' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"default_read_only_root_filesystem":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'read-only-rootfs: with validate_only, a Windows pod without readOnlyRootFilesystem is accepted' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"default_read_only_root_filesystem":true,"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'read-only-rootfs: an explicit readOnlyRootFilesystem false on a Windows pod is still rejected' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_false.json --settings-json '{"default_read_only_root_filesystem":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.readOnlyRootFilesystem'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}

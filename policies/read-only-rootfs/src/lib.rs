@@ -1,6 +1,10 @@
 //! read-only-rootfs: every container of every kind must run with a read-only
 //! root filesystem. Azure `k8sazurereadonlyrootfilesystem`, PSP
 //! `readOnlyRootFilesystem`.
+//!
+//! A Windows pod (`spec.os.name: windows`) is neither required to set
+//! `readOnlyRootFilesystem` nor given it: the API server refuses the field
+//! there. An explicit value is still judged.
 
 use palisade_sdk::{Change, Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
@@ -43,6 +47,10 @@ impl Rule for ReadOnlyRootfs {
     type Settings = Settings;
 
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
+        // The API server refuses `readOnlyRootFilesystem` on a Windows pod:
+        // it is not required of it or set on it (an explicit false is still
+        // refused below).
+        let windows = pod.is_windows();
         for container in pod.containers() {
             let path = container.field_path(&["securityContext", "readOnlyRootFilesystem"]);
             let who = container.describe();
@@ -51,6 +59,7 @@ impl Rule for ReadOnlyRootfs {
                 .and_then(|sc| sc.read_only_root_filesystem)
             {
                 Some(true) => {}
+                None if windows => {}
                 Some(false) => report.violation(
                     path,
                     format!("{who} must not set readOnlyRootFilesystem to false"),
@@ -162,6 +171,91 @@ mod tests {
             pod(json!(null)),
         );
         assert_rejected_everywhere(&out, "must set readOnlyRootFilesystem to true");
+    }
+
+    /// `pod(sc)` with `spec.os.name: os`.
+    fn pod_on(os: &str, sc: Value) -> Value {
+        let mut object = pod(sc);
+        object["spec"]["os"] = json!({"name": os});
+        object
+    }
+
+    #[test]
+    fn windows_pods_are_neither_required_nor_given_the_field() {
+        for settings in [
+            json!({}),
+            json!({"default_read_only_root_filesystem": true}),
+            json!({"default_read_only_root_filesystem": true, "validate_only": true}),
+        ] {
+            for sc in [json!(null), json!({}), json!({"runAsNonRoot": true})] {
+                let out = run::<ReadOnlyRootfs>(settings.clone(), pod_on("windows", sc.clone()));
+                assert_eq!(out["accepted"], true, "{settings} {sc}: {out}");
+                assert!(out["mutated_object"].is_null(), "{settings} {sc}: {out}");
+                assert!(out["warnings"].is_null(), "{settings} {sc}: {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn windows_pods_still_have_an_explicit_value_judged() {
+        for settings in [
+            json!({}),
+            json!({"default_read_only_root_filesystem": true}),
+        ] {
+            let out = run::<ReadOnlyRootfs>(
+                settings.clone(),
+                pod_on("windows", json!({"readOnlyRootFilesystem": false})),
+            );
+            assert_rejected_everywhere(&out, "must not set readOnlyRootFilesystem to false");
+            let out = run::<ReadOnlyRootfs>(
+                settings,
+                pod_on("windows", json!({"readOnlyRootFilesystem": true})),
+            );
+            assert_eq!(out["accepted"], true, "{out}");
+            assert!(out["mutated_object"].is_null());
+        }
+    }
+
+    #[test]
+    fn only_a_pod_named_exactly_windows_is_spared() {
+        for os in ["linux", "Windows", "WINDOWS", " windows", "windows ", ""] {
+            let out = run::<ReadOnlyRootfs>(json!({}), pod_on(os, json!(null)));
+            assert_rejected_everywhere(&out, "must set readOnlyRootFilesystem to true");
+            let out = run::<ReadOnlyRootfs>(
+                json!({"default_read_only_root_filesystem": true}),
+                pod_on(os, json!(null)),
+            );
+            assert_eq!(
+                mutated(&out)["spec"]["containers"][0]["securityContext"],
+                json!({"readOnlyRootFilesystem": true}),
+                "{os:?}"
+            );
+        }
+        let mut no_name = pod(json!(null));
+        no_name["spec"]["os"] = json!({});
+        let out = run::<ReadOnlyRootfs>(json!({}), no_name);
+        assert_rejected_everywhere(&out, "must set readOnlyRootFilesystem to true");
+    }
+
+    #[test]
+    fn a_windows_workload_template_is_spared() {
+        let cronjob = |os: &str| {
+            json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                "metadata": {"name": "report", "namespace": "default"},
+                "spec": {"schedule": "0 1 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                    "os": {"name": os}, "restartPolicy": "OnFailure",
+                    "containers": [{"name": "report",
+                        "image": "mcr.microsoft.com/windows/servercore:ltsc2022"}]}}}}}})
+        };
+        let out = run::<ReadOnlyRootfs>(json!({}), cronjob("windows"));
+        assert_eq!(out["accepted"], true, "{out}");
+        let out = run::<ReadOnlyRootfs>(json!({}), cronjob("linux"));
+        assert_eq!(
+            violation_paths::<ReadOnlyRootfs>(&out),
+            [
+                "spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem"
+            ]
+        );
     }
 
     #[test]
