@@ -327,3 +327,56 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   [ "$status" -ne 0 ]
   [[ "$stderr" == *'unknown variant `MustRunAsRoot`'* ]]
 }
+
+@test 'allowed-users-groups: a Windows pod is given no fsGroup or supplementalGroups (AKS restricted PSP; the API server refuses them there)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"supplemental_groups":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]},"fs_group":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]}}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: a Windows pod is not rejected for lacking runAsGroup, fsGroup or supplementalGroups (Azure restricted, validating)' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"runAsUser":{"rule":"MustRunAsNonRoot"},"runAsGroup":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]},"supplementalGroups":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]},"fsGroup":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]},"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: a Windows pod is given no runAsUser or runAsGroup under MustRunAs' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_iis.json --settings-json '{"run_as_user":{"rule":"MustRunAs","ranges":[{"min":1000,"max":1999}]},"run_as_group":{"rule":"MustRunAs","ranges":[{"min":1000,"max":1999}]}}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: a Windows pod without runAsNonRoot still gets runAsNonRoot (valid on Windows), and no group' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_no_run_as_non_root.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"fs_group":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]}}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output" | base64 -d | jq -cS .)" = '[{"op":"add","path":"/spec/containers/0/securityContext","value":{"runAsNonRoot":true}}]' ]
+}
+
+@test 'allowed-users-groups: PSS restricted still requires runAsNonRoot of a Windows pod' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_no_run_as_non_root.json --settings-json '{"run_as_user":{"rule":"MustRunAsNonRoot"},"require_run_as_non_root":true,"validate_only":true}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.containers[0].securityContext.runAsNonRoot'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: group IDs a Windows pod does carry are still judged against the ranges' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_group_zero.json --settings-json '{"supplemental_groups":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]},"fs_group":{"rule":"MustRunAs","ranges":[{"min":1,"max":65535}]}}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.fsGroup'* ]]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.supplementalGroups[0]'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test 'allowed-users-groups: overwrite does not rewrite the group IDs of a Windows pod, it judges them' {
+  run --separate-stderr kwctl run --request-path test_data/pod_windows_group_zero.json --settings-json '{"fs_group":{"rule":"MustRunAs","ranges":[{"min":1000,"max":1999}],"overwrite":true}}' "$(policy)"
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'spec.securityContext.fsGroup'* ]]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}

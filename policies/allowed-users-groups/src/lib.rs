@@ -1,6 +1,12 @@
 //! allowed-users-groups: the user and group IDs a pod and its containers run with.
 //! Azure `k8sazureallowedusersgroups`, PSP `runAsUser`, `runAsGroup`,
 //! `supplementalGroups` and `fsGroup`; settings as Kubewarden's user-group-psp.
+//!
+//! A Windows pod (`spec.os.name: windows`) is never required to have, nor
+//! given, a `runAsUser`, `runAsGroup`, `fsGroup` or `supplementalGroups`:
+//! the API server refuses those fields there. An ID it does carry is still
+//! judged against the ranges, and the `runAsNonRoot` rules (valid on
+//! Windows) apply to it as to any pod.
 
 use palisade_sdk::{
     Change, ContainerRef, FieldPath, Level, Pod, Report, Rule, RuleSettings, SettingsError,
@@ -167,6 +173,9 @@ impl Rule for AllowedUsersGroups {
     fn check(settings: &Settings, pod: &Pod, report: &mut Report) {
         // UID 0 in the pod's own user namespace is not root on the node.
         let root_allowed = settings.allow_root_in_user_namespace && pod.in_user_namespace();
+        // The API server refuses the ID fields on a Windows pod: none is
+        // required of it or set on it (`runAsNonRoot` is valid there).
+        let settable = !pod.is_windows();
         if settings.require_run_as_non_root && !root_allowed {
             pss_non_root(pod, report);
         }
@@ -185,13 +194,13 @@ impl Rule for AllowedUsersGroups {
                 Some(s) if s.rule == IdRule::MustRunAsNonRoot => non_root(&c, report),
                 Some(s) => {
                     let (found, missing) = at(c.run_as_user(), "runAsUser");
-                    check_id(s, &who, "runAsUser", found, missing, report);
+                    check_id(s, &who, "runAsUser", found, missing, settable, report);
                 }
                 None => {}
             }
             if let Some(s) = &settings.run_as_group {
                 let (found, missing) = at(c.run_as_group(), "runAsGroup");
-                check_id(s, &who, "runAsGroup", found, missing, report);
+                check_id(s, &who, "runAsGroup", found, missing, settable, report);
             }
         }
         let pod_context = pod.security_context();
@@ -200,7 +209,7 @@ impl Rule for AllowedUsersGroups {
             let found = pod_context
                 .and_then(|sc| sc.fs_group)
                 .map(|id| (id, path.clone()));
-            check_id(s, "the pod", "fsGroup", found, path, report);
+            check_id(s, "the pod", "fsGroup", found, path, settable, report);
         }
         if let Some(s) = &settings.supplemental_groups {
             let groups = pod_context.map_or(&[][..], |sc| sc.supplemental_groups.as_slice());
@@ -208,6 +217,7 @@ impl Rule for AllowedUsersGroups {
                 s,
                 groups,
                 pod.security_context_path("supplementalGroups"),
+                settable,
                 report,
             );
         }
@@ -215,13 +225,16 @@ impl Rule for AllowedUsersGroups {
 }
 
 /// One ID under MustRunAs or MayRunAs: `found` is the ID and where it is,
-/// `missing` where Kubernetes reads it when it is not set.
+/// `missing` where Kubernetes reads it when it is not set. Unless `settable`
+/// (a Windows pod), MustRunAs neither requires nor sets nor overwrites the
+/// ID: a value that is there is only judged against the ranges.
 fn check_id(
     s: &IdStrategy,
     who: &str,
     field: &str,
     found: Option<(i64, FieldPath)>,
     missing: FieldPath,
+    settable: bool,
     report: &mut Report,
 ) {
     let Some(default) = s.ranges.first().map(|r| r.min) else {
@@ -229,11 +242,11 @@ fn check_id(
     };
     let ranges = s.describe_ranges();
     match (s.rule, found) {
-        (IdRule::MustRunAs, None) => {
+        (IdRule::MustRunAs, None) if settable => {
             let reason = format!("{who} must set {field} in the allowed ranges {ranges}");
             set_once(report, missing, json!(default), reason);
         }
-        (IdRule::MustRunAs, Some((id, path))) if s.overwrite && id != default => {
+        (IdRule::MustRunAs, Some((id, path))) if settable && s.overwrite && id != default => {
             let reason = format!("{who} has {field} {id}, overwritten with {default}");
             set_once(report, path, json!(default), reason);
         }
@@ -305,19 +318,26 @@ fn pss_non_root(pod: &Pod, report: &mut Report) {
 }
 
 /// supplementalGroups: every group in range; MustRunAs sets `[min]` when
-/// the list is empty, and with overwrite whenever it is not exactly `[min]`.
-fn supplemental_groups(s: &IdStrategy, groups: &[i64], path: FieldPath, report: &mut Report) {
+/// the list is empty, and with overwrite whenever it is not exactly `[min]`,
+/// unless not `settable` (a Windows pod: groups are only judged).
+fn supplemental_groups(
+    s: &IdStrategy,
+    groups: &[i64],
+    path: FieldPath,
+    settable: bool,
+    report: &mut Report,
+) {
     let Some(default) = s.ranges.first().map(|r| r.min) else {
         return;
     };
     let ranges = s.describe_ranges();
     match s.rule {
-        IdRule::MustRunAs if groups.is_empty() => {
+        IdRule::MustRunAs if settable && groups.is_empty() => {
             let reason =
                 format!("the pod must set supplementalGroups in the allowed ranges {ranges}");
             report.fix(path, Change::Set(json!([default])), reason);
         }
-        IdRule::MustRunAs if s.overwrite && groups != [default] => {
+        IdRule::MustRunAs if settable && s.overwrite && groups != [default] => {
             let reason =
                 format!("the pod has supplementalGroups {groups:?}, overwritten with [{default}]");
             report.fix(path, Change::Set(json!([default])), reason);
@@ -828,6 +848,245 @@ mod tests {
         assert_eq!(
             object["spec"]["containers"][0]["securityContext"]["runAsUser"],
             5
+        );
+    }
+
+    /// [`pod`] with `spec.os.name: os`.
+    fn pod_on(os: &str, pod_sc: Value, sc: Value) -> Value {
+        let mut object = pod(pod_sc, sc);
+        object["spec"]["os"] = json!({"name": os});
+        object
+    }
+
+    /// MustRunAs 1-65535 for all four IDs, as the Azure restricted
+    /// initiative and (for the groups) the AKS restricted PSP set them.
+    fn must_run_as_everything() -> Value {
+        let range = json!({"rule": "MustRunAs", "ranges": [{"min": 1, "max": 65535}]});
+        json!({"run_as_user": range.clone(), "run_as_group": range.clone(),
+               "supplemental_groups": range.clone(), "fs_group": range})
+    }
+
+    #[test]
+    fn windows_pods_are_neither_required_nor_given_ids() {
+        let mut strict = must_run_as_everything();
+        strict["validate_only"] = json!(true);
+        let mut aks = must_run_as_everything();
+        aks["run_as_user"] = json!({"rule": "MustRunAsNonRoot"});
+        for settings in [must_run_as_everything(), strict, aks] {
+            for (pod_sc, sc) in [
+                (json!({"runAsNonRoot": true}), json!(null)),
+                (
+                    json!({"windowsOptions": {"runAsUserName": "ContainerUser"}}),
+                    json!({"runAsNonRoot": true}),
+                ),
+            ] {
+                let object = pod_on("windows", pod_sc.clone(), sc.clone());
+                let out = run::<AllowedUsersGroups>(settings.clone(), object);
+                assert_eq!(out["accepted"], true, "{settings} {pod_sc} {sc}: {out}");
+                assert!(out["mutated_object"].is_null(), "{settings}: {out}");
+                assert!(out["warnings"].is_null(), "{settings}: {out}");
+            }
+        }
+        // The same pod on Linux gets every ID.
+        let object = pod_on("linux", json!({"runAsNonRoot": true}), json!(null));
+        let out = run::<AllowedUsersGroups>(must_run_as_everything(), object);
+        let spec = &mutated(&out)["spec"];
+        assert_eq!(
+            spec["securityContext"],
+            json!({"runAsNonRoot": true, "fsGroup": 1, "supplementalGroups": [1]})
+        );
+        assert_eq!(
+            spec["containers"][0]["securityContext"],
+            json!({"runAsUser": 1, "runAsGroup": 1})
+        );
+    }
+
+    #[test]
+    fn windows_pods_still_have_the_ids_they_carry_judged() {
+        let object = || {
+            pod_on(
+                "windows",
+                json!({"runAsNonRoot": true, "fsGroup": 0, "supplementalGroups": [5, 0]}),
+                json!({"runAsUser": 70000, "runAsGroup": 0}),
+            )
+        };
+        let mut strict = must_run_as_everything();
+        strict["validate_only"] = json!(true);
+        let mut may = must_run_as_everything();
+        for field in [
+            "run_as_user",
+            "run_as_group",
+            "supplemental_groups",
+            "fs_group",
+        ] {
+            may[field]["rule"] = json!("MayRunAs");
+        }
+        for settings in [must_run_as_everything(), strict, may] {
+            let out = run::<AllowedUsersGroups>(settings.clone(), object());
+            assert_eq!(
+                violation_paths::<AllowedUsersGroups>(&out),
+                [
+                    "spec.containers[0].securityContext.runAsGroup",
+                    "spec.containers[0].securityContext.runAsUser",
+                    "spec.securityContext.fsGroup",
+                    "spec.securityContext.supplementalGroups[1]",
+                ],
+                "{settings}"
+            );
+            assert!(
+                message(&out).contains(
+                    "container \"app\" has runAsUser 70000, outside the allowed ranges 1-65535"
+                ),
+                "{out}"
+            );
+        }
+        // In range: accepted as it is.
+        let object = pod_on(
+            "windows",
+            json!({"fsGroup": 2000, "supplementalGroups": [2000]}),
+            json!({"runAsUser": 1000, "runAsGroup": 1000}),
+        );
+        let out = run::<AllowedUsersGroups>(must_run_as_everything(), object);
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+    }
+
+    #[test]
+    fn overwrite_does_not_rewrite_a_windows_pod_but_still_judges_it() {
+        let mut settings = must_run_as_everything();
+        for field in [
+            "run_as_user",
+            "run_as_group",
+            "supplemental_groups",
+            "fs_group",
+        ] {
+            settings[field]["ranges"] = json!([{"min": 1000, "max": 1999}]);
+            settings[field]["overwrite"] = json!(true);
+        }
+        // In range but not the default: a Linux pod is rewritten, a Windows
+        // pod is left as it is.
+        let ids = || {
+            (
+                json!({"fsGroup": 1500, "supplementalGroups": [1500, 1600]}),
+                json!({"runAsUser": 1500, "runAsGroup": 1500}),
+            )
+        };
+        let (pod_sc, sc) = ids();
+        let out = run::<AllowedUsersGroups>(settings.clone(), pod_on("windows", pod_sc, sc));
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+        let (pod_sc, sc) = ids();
+        let out = run::<AllowedUsersGroups>(settings.clone(), pod_on("linux", pod_sc, sc));
+        let spec = &mutated(&out)["spec"];
+        assert_eq!(
+            spec["securityContext"],
+            json!({"fsGroup": 1000, "supplementalGroups": [1000]})
+        );
+        // Out of range: a Windows pod is rejected instead of overwritten.
+        let object = pod_on(
+            "windows",
+            json!({"fsGroup": 0, "supplementalGroups": [0]}),
+            json!({"runAsUser": 0, "runAsGroup": 0}),
+        );
+        let out = run::<AllowedUsersGroups>(settings, object);
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            [
+                "spec.containers[0].securityContext.runAsGroup",
+                "spec.containers[0].securityContext.runAsUser",
+                "spec.securityContext.fsGroup",
+                "spec.securityContext.supplementalGroups[0]",
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_pods_still_must_run_as_non_root() {
+        // runAsNonRoot is valid on Windows: MustRunAsNonRoot and
+        // require_run_as_non_root still set it, and still refuse root.
+        for settings in [
+            non_root(),
+            json!({"require_run_as_non_root": true}),
+            json!({"run_as_user": {"rule": "MustRunAsNonRoot"}, "require_run_as_non_root": true}),
+        ] {
+            let object = pod_on("windows", json!(null), json!(null));
+            let out = run::<AllowedUsersGroups>(settings.clone(), object);
+            let object = mutated(&out);
+            assert_eq!(
+                object["spec"]["containers"][0]["securityContext"],
+                json!({"runAsNonRoot": true}),
+                "{settings}"
+            );
+            assert!(object["spec"]["securityContext"].is_null(), "{settings}");
+            let object = pod_on("windows", json!(null), json!({"runAsUser": 0}));
+            let out = run::<AllowedUsersGroups>(settings.clone(), object);
+            assert!(
+                violation_paths::<AllowedUsersGroups>(&out)
+                    .contains(&"spec.containers[0].securityContext.runAsUser".to_owned()),
+                "{settings}: {out}"
+            );
+            let object = pod_on("windows", json!({"runAsNonRoot": false}), json!(null));
+            let out = run::<AllowedUsersGroups>(settings.clone(), object);
+            assert!(
+                violation_paths::<AllowedUsersGroups>(&out)
+                    .contains(&"spec.securityContext.runAsNonRoot".to_owned()),
+                "{settings}: {out}"
+            );
+        }
+        // PSS restricted, validating: a Windows pod without runAsNonRoot is refused.
+        let out = run::<AllowedUsersGroups>(pss(), pod_on("windows", json!(null), json!(null)));
+        assert_eq!(
+            violation_paths::<AllowedUsersGroups>(&out),
+            ["spec.containers[0].securityContext.runAsNonRoot"]
+        );
+    }
+
+    #[test]
+    fn only_a_pod_named_exactly_windows_is_spared_the_ids() {
+        let mut strict = must_run_as_everything();
+        strict["validate_only"] = json!(true);
+        let all_missing = [
+            "spec.containers[0].securityContext.runAsGroup",
+            "spec.containers[0].securityContext.runAsUser",
+            "spec.securityContext.fsGroup",
+            "spec.securityContext.supplementalGroups",
+        ];
+        for os in ["linux", "Windows", "WINDOWS", " windows", "windows ", ""] {
+            let out = run::<AllowedUsersGroups>(
+                strict.clone(),
+                pod_on(os, json!({"runAsNonRoot": true}), json!(null)),
+            );
+            assert_eq!(
+                violation_paths::<AllowedUsersGroups>(&out),
+                all_missing,
+                "{os:?}"
+            );
+        }
+        let mut no_name = pod(json!({"runAsNonRoot": true}), json!(null));
+        no_name["spec"]["os"] = json!({});
+        for object in [pod(json!({"runAsNonRoot": true}), json!(null)), no_name] {
+            let out = run::<AllowedUsersGroups>(strict.clone(), object);
+            assert_eq!(violation_paths::<AllowedUsersGroups>(&out), all_missing);
+        }
+    }
+
+    #[test]
+    fn a_windows_workload_template_is_given_no_ids() {
+        let deployment = |os: &str| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "iis", "namespace": "default"},
+                "spec": {"template": {"spec": {"os": {"name": os},
+                    "securityContext": {"runAsNonRoot": true},
+                    "containers": [{"name": "iis",
+                        "image": "mcr.microsoft.com/windows/servercore/iis"}]}}}})
+        };
+        let out = run::<AllowedUsersGroups>(must_run_as_everything(), deployment("windows"));
+        assert_eq!(out["accepted"], true, "{out}");
+        assert!(out["mutated_object"].is_null(), "{out}");
+        let out = run::<AllowedUsersGroups>(must_run_as_everything(), deployment("linux"));
+        assert_eq!(
+            mutated(&out)["spec"]["template"]["spec"]["securityContext"]["fsGroup"],
+            1
         );
     }
 
