@@ -19,23 +19,20 @@ use std::rc::Rc;
 /// skipped unbuilt.
 #[derive(Deserialize)]
 pub(crate) struct ValidationRequest<'a> {
-    #[serde(borrow)]
-    pub(crate) request: AdmissionRequest<'a>,
+    pub(crate) request: AdmissionRequest,
     #[serde(borrow, default)]
     pub(crate) settings: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct AdmissionRequest<'a> {
+pub(crate) struct AdmissionRequest {
     kind: Option<GroupVersionKind>,
     #[serde(default)]
     operation: String,
     namespace: Option<String>,
-    #[serde(borrow)]
-    object: Option<Workload<'a>>,
-    #[serde(borrow)]
-    old_object: Option<Workload<'a>>,
+    object: Option<Workload>,
+    old_object: Option<Workload>,
 }
 
 /// The object alone, as JSON to edit: read only on the mutation path.

@@ -8,7 +8,6 @@
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use std::fmt;
 
 /// Reads `null` as the type's default (an empty list, mostly).
@@ -51,7 +50,8 @@ pub struct PodSpec {
 /// `{metadata, spec}`: a pod template, or a CronJob's job template.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PodTemplate {
-    pub(crate) metadata: Option<Box<RawValue>>,
+    #[serde(default)]
+    pub(crate) metadata: crate::pod::SecurityAnnotations,
     pub(crate) spec: Option<PodSpec>,
 }
 

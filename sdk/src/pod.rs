@@ -8,7 +8,6 @@ use crate::path::FieldPath;
 use crate::settings::Exemptions;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -72,13 +71,28 @@ pub struct Pod<'s> {
 /// `spec.template`, a CronJob's `spec.jobTemplate` and a PodTemplate's
 /// `template` all land in the same shape; the kind then says which to use.
 #[derive(Debug, Default, Deserialize)]
-pub struct Workload<'a> {
+pub struct Workload {
     #[serde(default)]
     pub(crate) kind: Option<String>,
-    #[serde(borrow)]
-    pub(crate) metadata: Option<&'a RawValue>,
+    #[serde(default)]
+    pub(crate) metadata: SecurityAnnotations,
     pub(crate) spec: Option<PodSpec>,
     pub(crate) template: Option<PodTemplate>,
+}
+
+/// What the parse keeps of an object's (or a pod template's) metadata: the
+/// annotations the kubelet reads for seccomp and AppArmor, in the same single
+/// pass as the spec. Every other annotation, kubectl's last-applied copy of
+/// the whole object among them, is skipped without being built.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SecurityAnnotations(BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for SecurityAnnotations {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        MetadataSeed(SECURITY_ANNOTATIONS)
+            .deserialize(deserializer)
+            .map(SecurityAnnotations)
+    }
 }
 
 /// Kinds whose pod template sits at `spec.template`: a missing template is
@@ -97,27 +111,14 @@ impl LocatedPod {
     /// object carries no pod (a ConfigMap, say): there is nothing to check.
     pub fn locate(
         kind: &str,
-        object: Workload<'_>,
+        object: Workload,
         annotation_prefixes: &[&str],
     ) -> Result<Option<Self>, String> {
-        let read_annotations = !annotation_prefixes.is_empty();
-        // A template's metadata is its own copy; a Pod's is borrowed from
-        // the request, never copied.
-        let template_metadata: Option<Box<RawValue>>;
         let (metadata, spec, location, required) = match kind {
-            "Pod" => {
-                let metadata = object.metadata.filter(|_| read_annotations);
-                (metadata, object.spec, PodLocation::Pod, true)
-            }
+            "Pod" => (object.metadata, object.spec, PodLocation::Pod, true),
             "PodTemplate" => {
                 let (metadata, spec) = unpack(object.template);
-                template_metadata = metadata;
-                (
-                    template_metadata.as_deref(),
-                    spec,
-                    PodLocation::PodTemplate,
-                    true,
-                )
+                (metadata, spec, PodLocation::PodTemplate, true)
             }
             "CronJob" => {
                 let job = object
@@ -125,19 +126,12 @@ impl LocatedPod {
                     .and_then(|s| s.job_template)
                     .and_then(|j| j.spec);
                 let (metadata, spec) = unpack(job.and_then(|s| s.template).map(|t| *t));
-                template_metadata = metadata;
-                (
-                    template_metadata.as_deref(),
-                    spec,
-                    PodLocation::CronJob,
-                    true,
-                )
+                (metadata, spec, PodLocation::CronJob, true)
             }
             _ => {
                 let (metadata, spec) = unpack(object.spec.and_then(|s| s.template).map(|t| *t));
-                template_metadata = metadata;
                 (
-                    template_metadata.as_deref(),
+                    metadata,
                     spec,
                     PodLocation::Template,
                     TEMPLATE_KINDS.contains(&kind),
@@ -154,11 +148,9 @@ impl LocatedPod {
                 Ok(None)
             };
         };
-        let annotations = match (read_annotations, metadata) {
-            (true, Some(raw)) => annotations_with(raw.get(), annotation_prefixes)
-                .map_err(|e| format!("cannot read {}: {e}", location.metadata_path()))?,
-            _ => BTreeMap::new(),
-        };
+        // Rules see only the annotations they name.
+        let mut annotations = metadata.0;
+        annotations.retain(|key, _| annotation_prefixes.iter().any(|p| key.starts_with(p)));
         Ok(Some(LocatedPod {
             spec,
             annotations,
@@ -245,8 +237,8 @@ impl<'s> Pod<'s> {
 
 /// Whether a Pod UPDATE can change what runs, as Pod Security Admission
 /// decides it: a container of any kind added, removed, renamed or given
-/// another image, or a seccomp or AppArmor annotation changed. Anything PSA
-/// cannot compare (a missing spec, unreadable metadata) counts as a change.
+/// another image, or a seccomp or AppArmor annotation changed. A missing
+/// spec cannot be compared and counts as a change.
 pub(crate) fn changes_what_runs(new: &Workload, old: &Workload) -> bool {
     let (Some(new_spec), Some(old_spec)) = (&new.spec, &old.spec) else {
         return true;
@@ -261,14 +253,7 @@ pub(crate) fn changes_what_runs(new: &Workload, old: &Workload) -> bool {
                     .zip(old)
                     .any(|(a, b)| a.name != b.name || a.image != b.image)
         });
-    containers_changed
-        || match (
-            security_annotations(new.metadata),
-            security_annotations(old.metadata),
-        ) {
-            (Some(new), Some(old)) => new != old,
-            _ => true,
-        }
+    containers_changed || new.metadata != old.metadata
 }
 
 fn container_lists(spec: &PodSpec) -> [&Vec<Container>; 3] {
@@ -279,42 +264,20 @@ fn container_lists(spec: &PodSpec) -> [&Vec<Container>; 3] {
     ]
 }
 
-/// The annotation prefixes the kubelet reads for seccomp and AppArmor.
+/// The annotation prefixes the kubelet reads for seccomp and AppArmor: the
+/// only annotations the parse keeps, so a rule's `ANNOTATIONS` lie within.
 pub const SECURITY_ANNOTATIONS: &[&str] = &[
     "seccomp.security.alpha.kubernetes.io/pod",
     "container.seccomp.security.alpha.kubernetes.io/",
     "container.apparmor.security.beta.kubernetes.io/",
 ];
 
-/// The seccomp and AppArmor annotations, sorted; `None` when the metadata
-/// cannot be read.
-fn security_annotations(metadata: Option<&RawValue>) -> Option<BTreeMap<String, String>> {
-    match metadata {
-        Some(raw) => annotations_with(raw.get(), SECURITY_ANNOTATIONS).ok(),
-        None => Some(BTreeMap::new()),
-    }
-}
-
 /// A template's metadata and spec.
-fn unpack(template: Option<PodTemplate>) -> (Option<Box<RawValue>>, Option<PodSpec>) {
+fn unpack(template: Option<PodTemplate>) -> (SecurityAnnotations, Option<PodSpec>) {
     match template {
         Some(t) => (t.metadata, t.spec),
-        None => (None, None),
+        None => (SecurityAnnotations::default(), None),
     }
-}
-
-/// Reads `annotations` from a metadata object, keeping only the keys that
-/// start with one of `prefixes`. Every other annotation, kubectl's
-/// last-applied copy of the whole object among them, is skipped without
-/// being built. A kept annotation given twice is an error (fail closed).
-pub(crate) fn annotations_with(
-    metadata: &str,
-    prefixes: &[&str],
-) -> Result<BTreeMap<String, String>, serde_json::Error> {
-    let mut reader = serde_json::Deserializer::from_str(metadata);
-    let annotations = MetadataSeed(prefixes).deserialize(&mut reader)?;
-    reader.end()?;
-    Ok(annotations)
 }
 
 /// A map key, borrowed from the input when it has no escapes.
@@ -571,7 +534,7 @@ impl<'p> ContainerRef<'p> {
 mod tests {
     use super::*;
 
-    fn raw(json: &str) -> Workload<'_> {
+    fn raw(json: &str) -> Workload {
         serde_json::from_str(json).unwrap()
     }
 
@@ -678,19 +641,27 @@ mod tests {
     }
 
     #[test]
-    fn annotations_are_read_when_asked() {
+    fn a_rule_sees_only_the_annotations_it_names() {
         let none = Exemptions::default();
-        let json = r#"{"spec":{"template":{"metadata":{"annotations":{"a":"b"}},"spec":{"containers":[]}}}}"#;
-        let located = LocatedPod::locate("Deployment", raw(json), &["a"])
+        let json = r#"{"spec":{"template":{"metadata":{"annotations":{
+            "container.apparmor.security.beta.kubernetes.io/app":"runtime/default",
+            "seccomp.security.alpha.kubernetes.io/pod":"unconfined","team":"a"}},
+            "spec":{"containers":[]}}}}"#;
+        let apparmor = ["container.apparmor.security.beta.kubernetes.io/"];
+        let located = LocatedPod::locate("Deployment", raw(json), &apparmor)
             .unwrap()
             .unwrap();
         let pod = located.view(&none);
-        assert_eq!(pod.annotations.get("a").map(String::as_str), Some("b"));
+        let keys: Vec<&str> = pod.annotations.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["container.apparmor.security.beta.kubernetes.io/app"]);
         let located = LocatedPod::locate("Deployment", raw(json), &[])
             .unwrap()
             .unwrap();
-        let pod = located.view(&none);
-        assert!(pod.annotations.is_empty());
+        assert!(located.view(&none).annotations.is_empty());
+    }
+
+    fn annotations(metadata: &str) -> serde_json::Result<SecurityAnnotations> {
+        serde_json::from_str(metadata)
     }
 
     #[test]
@@ -702,28 +673,24 @@ mod tests {
                 "container.apparmor.security.beta.kubernetes.io/app":"runtime/default",
                 "odd":{{"not":"a string"}}}},"managedFields":[{{"manager":"kubectl"}}]}}"#
         );
-        let kept = annotations_with(&metadata, SECURITY_ANNOTATIONS).unwrap();
+        let kept = annotations(&metadata).unwrap();
         assert_eq!(
-            kept.into_iter().collect::<Vec<_>>(),
+            kept.0.into_iter().collect::<Vec<_>>(),
             [(
                 "container.apparmor.security.beta.kubernetes.io/app".to_owned(),
                 "runtime/default".to_owned()
             )]
         );
         for empty in ["null", "{}", r#"{"annotations":null}"#] {
-            assert!(
-                annotations_with(empty, SECURITY_ANNOTATIONS)
-                    .unwrap()
-                    .is_empty()
-            );
+            assert!(annotations(empty).unwrap().0.is_empty());
         }
         // A kept annotation given twice, or not a string, is refused.
         let key = "seccomp.security.alpha.kubernetes.io/pod";
         let twice = format!(r#"{{"annotations":{{"{key}":"a","{key}":"b"}}}}"#);
-        assert!(annotations_with(&twice, SECURITY_ANNOTATIONS).is_err());
+        assert!(annotations(&twice).is_err());
         let number = format!(r#"{{"annotations":{{"{key}":1}}}}"#);
-        assert!(annotations_with(&number, SECURITY_ANNOTATIONS).is_err());
+        assert!(annotations(&number).is_err());
         let again = r#"{"annotations":{},"annotations":{}}"#;
-        assert!(annotations_with(again, SECURITY_ANNOTATIONS).is_err());
+        assert!(annotations(again).is_err());
     }
 }
