@@ -25,7 +25,9 @@ use std::time::Instant;
 const ROUNDS: usize = 15;
 const TARGET_ROUND_NANOS: u128 = 20_000_000;
 const LEAK_CHECK_CALLS: usize = 10_000;
+/// Size limits: a single-rule module, and the bundle that links them all.
 const SIZE_LIMIT: u64 = 300 * 1024;
+const BUNDLE_SIZE_LIMIT: u64 = 400 * 1024;
 const OWN_TIME_LIMIT: f64 = 0.5;
 /// Calls before fuel is read: the first calls of an instance grow its heap
 /// and fill its caches, which later calls do not pay.
@@ -821,17 +823,24 @@ fn measure_with_baseline<'a>(
 // --- report sections -------------------------------------------------------------
 
 fn report_sizes(modules: &[&Module], artifacts: &Path, findings: &mut Findings) {
-    println!("module sizes (bytes; annotated = what users pull, limit {SIZE_LIMIT})");
+    println!(
+        "module sizes (bytes; annotated = what users pull, limit {SIZE_LIMIT}, bundle {BUNDLE_SIZE_LIMIT})"
+    );
     for m in modules {
         let annotated = std::fs::metadata(artifacts.join(&m.name).join("policy.wasm"))
             .map(|m| m.len())
             .ok();
         let shown = annotated.map_or("-".to_owned(), |a| a.to_string());
         println!("  {:<28} {:>8} raw  {:>8} annotated", m.name, m.size, shown);
-        if annotated.unwrap_or(m.size) > SIZE_LIMIT {
+        let limit = if m.name == "bundle" {
+            BUNDLE_SIZE_LIMIT
+        } else {
+            SIZE_LIMIT
+        };
+        if annotated.unwrap_or(m.size) > limit {
             findings
                 .missed
-                .push(format!("{} is over {SIZE_LIMIT} bytes", m.name));
+                .push(format!("{} is over {limit} bytes", m.name));
         }
     }
 }
