@@ -277,6 +277,16 @@ impl ModuleRef<'_> {
     }
 }
 
+/// Adds a member's webhook rules (from its metadata) to a profile's, once.
+fn add_webhook_rules(rules: &mut Vec<Value>, metadata: &Map<String, Value>) {
+    let member_rules = metadata.get("rules").and_then(Value::as_array);
+    for webhook_rule in member_rules.into_iter().flatten() {
+        if !rules.contains(webhook_rule) {
+            rules.push(webhook_rule.clone());
+        }
+    }
+}
+
 /// The ClusterAdmissionPolicyGroup: one member per rule, all required.
 /// Groups only validate, so mutating rules run with `validate_only`.
 pub fn group_manifest(
@@ -302,16 +312,7 @@ pub fn group_manifest(
                 "settings": settings,
             }),
         );
-        for webhook_rule in metadata
-            .get("rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if !rules.contains(webhook_rule) {
-                rules.push(webhook_rule.clone());
-            }
-        }
+        add_webhook_rules(&mut rules, &metadata);
     }
     let expression: Vec<String> = profile
         .rules
@@ -400,16 +401,7 @@ pub fn bundle_manifest(
     for rule in &profile.rules {
         let metadata = modules.metadata(&policies_dir.join(&rule.policy))?;
         mutating |= metadata.get("mutating") == Some(&json!(true));
-        for webhook_rule in metadata
-            .get("rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if !rules.contains(webhook_rule) {
-                rules.push(webhook_rule.clone());
-            }
-        }
+        add_webhook_rules(&mut rules, &metadata);
     }
     let metadata = modules.metadata(bundle_dir)?;
     Ok(json!({

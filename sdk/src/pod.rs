@@ -89,9 +89,11 @@ pub struct SecurityAnnotations(BTreeMap<String, String>);
 
 impl<'de> Deserialize<'de> for SecurityAnnotations {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        MetadataSeed(SECURITY_ANNOTATIONS)
-            .deserialize(deserializer)
-            .map(SecurityAnnotations)
+        let seed = AnnotationsSeed {
+            prefixes: SECURITY_ANNOTATIONS,
+            metadata: true,
+        };
+        seed.deserialize(deserializer).map(SecurityAnnotations)
     }
 }
 
@@ -302,53 +304,14 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// `metadata` (or null): only its `annotations` are read.
-struct MetadataSeed<'p>(&'p [&'p str]);
-
-impl<'de> DeserializeSeed<'de> for MetadataSeed<'_> {
-    type Value = BTreeMap<String, String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
+/// Reads an object's `metadata`, or within it its `annotations` (either may
+/// be null), keeping the annotations whose keys start with one of `prefixes`.
+#[derive(Clone, Copy)]
+struct AnnotationsSeed<'p> {
+    prefixes: &'p [&'p str],
+    /// At `metadata`: only its `annotations` are read.
+    metadata: bool,
 }
-
-impl<'de> Visitor<'de> for MetadataSeed<'_> {
-    type Value = BTreeMap<String, String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("object metadata")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(BTreeMap::new())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut annotations = None;
-        while let Some(Key(key)) = map.next_key()? {
-            if key != "annotations" {
-                map.next_value::<IgnoredAny>()?;
-            } else if annotations.is_some() {
-                return Err(de::Error::duplicate_field("annotations"));
-            } else {
-                annotations = Some(map.next_value_seed(AnnotationsSeed(self.0))?);
-            }
-        }
-        Ok(annotations.unwrap_or_default())
-    }
-}
-
-/// `annotations` (or null), keeping the keys with the wanted prefixes.
-struct AnnotationsSeed<'p>(&'p [&'p str]);
 
 impl<'de> DeserializeSeed<'de> for AnnotationsSeed<'_> {
     type Value = BTreeMap<String, String>;
@@ -362,7 +325,11 @@ impl<'de> Visitor<'de> for AnnotationsSeed<'_> {
     type Value = BTreeMap<String, String>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of annotations")
+        f.write_str(if self.metadata {
+            "object metadata"
+        } else {
+            "a map of annotations"
+        })
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -378,18 +345,34 @@ impl<'de> Visitor<'de> for AnnotationsSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut kept = BTreeMap::new();
+        let mut kept = None;
         while let Some(Key(key)) = map.next_key()? {
-            if !self.0.iter().any(|prefix| key.starts_with(prefix)) {
+            if self.metadata {
+                if key != "annotations" {
+                    map.next_value::<IgnoredAny>()?;
+                } else if kept.is_some() {
+                    return Err(de::Error::duplicate_field("annotations"));
+                } else {
+                    let annotations = Self {
+                        metadata: false,
+                        ..self
+                    };
+                    kept = Some(map.next_value_seed(annotations)?);
+                }
+            } else if self.prefixes.iter().any(|prefix| key.starts_with(prefix)) {
+                let value: String = map.next_value()?;
+                if kept
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(key.into_owned(), value)
+                    .is_some()
+                {
+                    return Err(de::Error::custom("an annotation is given twice"));
+                }
+            } else {
                 map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let value: String = map.next_value()?;
-            if kept.insert(key.into_owned(), value).is_some() {
-                return Err(de::Error::custom("an annotation is given twice"));
             }
         }
-        Ok(kept)
+        Ok(kept.unwrap_or_default())
     }
 }
 
