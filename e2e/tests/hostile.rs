@@ -19,6 +19,23 @@ fn pod(extra_metadata: Value, container_extra: Value) -> Value {
     })
 }
 
+/// Every module with settings it accepts: each rule with its defaults, and
+/// the bundle running the strictest profile (every member parses at once).
+fn modules() -> Vec<(String, Policy, Value)> {
+    let mut modules: Vec<(String, Policy, Value)> = common::policy_dirs()
+        .iter()
+        .map(|dir| {
+            let policy = Policy::load(&common::module_path(dir)).unwrap();
+            (common::name(dir), policy, json!({}))
+        })
+        .collect();
+    let profile = std::fs::read_to_string(common::workspace().join("profiles/pss-restricted.yml"));
+    let settings: Value = serde_norway::from_str(&profile.unwrap()).unwrap();
+    let bundle = Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
+    modules.push(("bundle".into(), bundle, settings));
+    modules
+}
+
 fn validate(policy: &Policy, payload: &[u8]) -> ValidationResponse {
     policy
         .validate_raw(payload)
@@ -46,9 +63,7 @@ fn nested(depth: usize) -> String {
 
 #[test]
 fn malformed_payloads_are_rejected_with_400() {
-    for dir in common::policy_dirs() {
-        let name = common::name(&dir);
-        let policy = Policy::load(&common::module_path(&dir)).unwrap();
+    for (name, policy, settings) in modules() {
         bad_request(&policy, &name, "an empty payload", b"");
         bad_request(&policy, &name, "invalid JSON", b"{\"request\": ");
         bad_request(&policy, &name, "bytes that are not UTF-8", b"\xff\xfe\x00");
@@ -66,7 +81,7 @@ fn malformed_payloads_are_rejected_with_400() {
             nested(10_000).as_bytes(),
         );
         let wrong_types = json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE",
-            "object": {"kind": "Pod", "spec": {"containers": "nope"}}}, "settings": {}});
+            "object": {"kind": "Pod", "spec": {"containers": "nope"}}}, "settings": settings});
         bad_request(
             &policy,
             &name,
@@ -74,7 +89,7 @@ fn malformed_payloads_are_rejected_with_400() {
             wrong_types.to_string().as_bytes(),
         );
         let deep_spec = format!(
-            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "object": {{"kind": "Pod", "spec": {{"containers": {}}}}}}}}}"#,
+            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "object": {{"kind": "Pod", "spec": {{"containers": {}}}}}}}, "settings": {settings}}}"#,
             nested(10_000)
         );
         bad_request(
@@ -83,8 +98,7 @@ fn malformed_payloads_are_rejected_with_400() {
             "10,000-deep containers",
             deep_spec.as_bytes(),
         );
-        let no_object =
-            json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE"}, "settings": {}});
+        let no_object = json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE"}, "settings": settings});
         bad_request(
             &policy,
             &name,
@@ -97,6 +111,17 @@ fn malformed_payloads_are_rejected_with_400() {
             &name,
             "settings that are a list",
             bad_settings.to_string().as_bytes(),
+        );
+        // A security annotation that is not a string, for the modules
+        // that read it in the same pass as the spec.
+        let annotation = json!({"request": pod(json!({"annotations":
+            {"container.apparmor.security.beta.kubernetes.io/app": {"nested": true}}}), json!({})),
+            "settings": settings});
+        bad_request(
+            &policy,
+            &name,
+            "an AppArmor annotation that is not a string",
+            annotation.to_string().as_bytes(),
         );
         for settings in [&b""[..], b"[", b"\"x\"", nested(10_000).as_bytes()] {
             let verdict: Value =
@@ -114,15 +139,13 @@ fn malformed_payloads_are_rejected_with_400() {
 
 #[test]
 fn unknown_kinds_without_a_pod_are_accepted_unchanged() {
-    for dir in common::policy_dirs() {
-        let policy = Policy::load(&common::module_path(&dir)).unwrap();
+    for (name, policy, settings) in modules() {
         let payload = json!({"request": {"kind": {"group": "example.com", "version": "v1", "kind": "Widget"},
-            "operation": "CREATE", "object": {"kind": "Widget", "spec": {"size": 3, "privileged": true}}}, "settings": {}});
+            "operation": "CREATE", "object": {"kind": "Widget", "spec": {"size": 3, "privileged": true}}}, "settings": settings});
         let response = validate(&policy, payload.to_string().as_bytes());
         assert!(
             response.accepted && response.mutated_object.is_none(),
-            "{}: {response:?}",
-            dir.display()
+            "{name}: {response:?}"
         );
     }
 }
@@ -130,22 +153,24 @@ fn unknown_kinds_without_a_pod_are_accepted_unchanged() {
 #[test]
 fn size_and_depth_of_unread_fields_do_not_change_the_verdict() {
     let padding = "x".repeat(10 * 1024 * 1024);
-    for dir in common::policy_dirs() {
-        let name = common::name(&dir);
-        let policy = Policy::load(&common::module_path(&dir)).unwrap();
-        let plain = json!({"request": pod(json!({"name": "p"}), json!({})), "settings": {}});
+    for (name, policy, settings) in modules() {
+        let plain = json!({"request": pod(json!({"name": "p"}), json!({})), "settings": settings});
         let expected = validate(&policy, plain.to_string().as_bytes());
-        let huge = json!({"request": pod(json!({"name": "p", "labels": {"pad": padding}}), json!({})), "settings": {}});
+        // Padding in a label and in kubectl's last-applied annotation,
+        // which modules reading annotations skip in their one pass.
+        let huge = json!({"request": pod(json!({"name": "p", "labels": {"pad": padding},
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": padding}}), json!({})),
+            "settings": settings});
         let payload = huge.to_string();
-        assert!(payload.len() > 10 * 1024 * 1024);
+        assert!(payload.len() > 20 * 1024 * 1024);
         let response = validate(&policy, payload.as_bytes());
         assert_eq!(
             response.accepted, expected.accepted,
-            "{name}: a 10 MB object changed the verdict"
+            "{name}: a 20 MB object changed the verdict"
         );
         assert_eq!(response.code, expected.code, "{name}");
         let deep_env = format!(
-            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "namespace": "default", "object": {{"kind": "Pod", "metadata": {{"name": "p"}}, "spec": {{"containers": [{{"name": "app", "image": "nginx:1.14.2", "env": {}}}]}}}}}}, "settings": {{}}}}"#,
+            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "namespace": "default", "object": {{"kind": "Pod", "metadata": {{"name": "p"}}, "spec": {{"containers": [{{"name": "app", "image": "nginx:1.14.2", "env": {}}}]}}}}}}, "settings": {settings}}}"#,
             nested(10_000)
         );
         let response = validate(&policy, deep_env.as_bytes());
