@@ -207,6 +207,23 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_reads_only_annotations_the_parse_keeps() {
+        // The request parse keeps only the seccomp and AppArmor annotations;
+        // a rule naming others would silently see none of them.
+        for (policy, bind) in CATALOGUE {
+            let Ok(member) = bind("{}") else { continue };
+            for prefix in member.annotations() {
+                assert!(
+                    palisade_sdk::SECURITY_ANNOTATIONS
+                        .iter()
+                        .any(|kept| prefix.starts_with(kept)),
+                    "{policy} reads {prefix:?}, which the parse does not keep"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_policy_crate_is_in_the_catalogue() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
         let mut policies: Vec<String> = std::fs::read_dir(dir)

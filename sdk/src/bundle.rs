@@ -202,20 +202,13 @@ macro_rules! export_bundle {
         #[unsafe(no_mangle)]
         pub extern "C" fn wapc_init() {
             use $crate::wapc_guest::register_function;
-            register_function(
-                "protocol_version",
-                $crate::kubewarden_policy_sdk::protocol_version_guest,
-            );
             register_function("validate", |payload: &[u8]| {
                 Ok($crate::bundle::validate(payload, $catalogue))
             });
             register_function("validate_settings", |payload: &[u8]| {
                 Ok($crate::bundle::validate_settings(payload, $catalogue))
             });
-            // Linear memory size in pages, for the benchmark's leak check.
-            register_function("memory_pages", |_: &[u8]| {
-                Ok(core::arch::wasm32::memory_size(0).to_string().into_bytes())
-            });
+            $crate::register_common();
         }
     };
 }

@@ -55,20 +55,28 @@ macro_rules! export_rule {
         #[unsafe(no_mangle)]
         pub extern "C" fn wapc_init() {
             use $crate::wapc_guest::register_function;
-            register_function(
-                "protocol_version",
-                $crate::kubewarden_policy_sdk::protocol_version_guest,
-            );
             register_function("validate", |payload: &[u8]| {
                 Ok($crate::validate::<$rule>(payload))
             });
             register_function("validate_settings", |payload: &[u8]| {
                 Ok($crate::validate_settings::<$rule>(payload))
             });
-            // Linear memory size in pages, for the benchmark's leak check.
-            register_function("memory_pages", |_: &[u8]| {
-                Ok(core::arch::wasm32::memory_size(0).to_string().into_bytes())
-            });
+            $crate::register_common();
         }
     };
+}
+
+/// The waPC functions every module registers besides its own `validate`
+/// and `validate_settings`: Kubewarden's `protocol_version`, and
+/// `memory_pages` (linear memory size, for the benchmark's leak check).
+#[doc(hidden)]
+#[cfg(target_arch = "wasm32")]
+pub fn register_common() {
+    wapc_guest::register_function(
+        "protocol_version",
+        kubewarden_policy_sdk::protocol_version_guest,
+    );
+    wapc_guest::register_function("memory_pages", |_: &[u8]| {
+        Ok(core::arch::wasm32::memory_size(0).to_string().into_bytes())
+    });
 }

@@ -124,8 +124,9 @@ impl Rule for AllowedCapabilities {
                 .and_then(|sc| sc.capabilities.as_ref());
             let add = caps.map_or(&[][..], |c| c.add.as_slice());
             let drop = caps.map_or(&[][..], |c| c.drop.as_slice());
-            let add_path = container.field_path(&["securityContext", "capabilities", "add"]);
-            let drop_path = container.field_path(&["securityContext", "capabilities", "drop"]);
+            // Paths are built only for a finding: most containers have none.
+            let add_path = || container.field_path(&["securityContext", "capabilities", "add"]);
+            let drop_path = || container.field_path(&["securityContext", "capabilities", "drop"]);
             for (i, name) in add.iter().enumerate() {
                 // Deny direction, normalised: a required drop may not be
                 // added in any spelling, whatever is allowed (as PSP). ALL
@@ -139,7 +140,7 @@ impl Rule for AllowedCapabilities {
                         "{} may not add {name:?} ({canonical} is in required_drop_capabilities)",
                         container.describe()
                     );
-                    report.violation(add_path.index(i), message);
+                    report.violation(add_path().index(i), message);
                     continue;
                 }
                 // Allow direction, literal, as Pod Security Admission.
@@ -156,7 +157,7 @@ impl Rule for AllowedCapabilities {
                         "{} may not add {name:?} (not in allowed_capabilities{hint})",
                         container.describe()
                     );
-                    report.violation(add_path.index(i), message);
+                    report.violation(add_path().index(i), message);
                 }
             }
             if windows {
@@ -178,14 +179,14 @@ impl Rule for AllowedCapabilities {
                         normalize(near)
                     ));
                 }
-                report.fix(drop_path.clone(), Change::Append(json!(name)), reason);
+                report.fix(drop_path(), Change::Append(json!(name)), reason);
             }
             // As PSP, a default is not added back to a container that drops
             // it by name; it counts as added only as written.
             for name in settings.default_add_capabilities.names() {
                 if !add.iter().any(|a| a == name) && !drop.iter().any(|d| is_spelling_of(d, name)) {
                     let reason = format!("{} must add default {name}", container.describe());
-                    report.fix(add_path.clone(), Change::Append(json!(name)), reason);
+                    report.fix(add_path(), Change::Append(json!(name)), reason);
                 }
             }
         }
