@@ -140,6 +140,9 @@ enum Command {
         /// The directory holding one directory per policy.
         #[arg(long, default_value = "policies")]
         policies: PathBuf,
+        /// The bundle module's directory (its metadata.yml and README.md): packaged too.
+        #[arg(long, default_value = "bundle")]
+        bundle: PathBuf,
         /// Output directory.
         #[arg(long, default_value = "artifacthub")]
         out: PathBuf,
@@ -355,12 +358,14 @@ fn execute(cli: Cli) -> Result<()> {
         }
         Command::Artifacthub {
             policies,
+            bundle,
             out,
             registry,
             digests,
             signature_key_url,
         } => write_artifacthub(
             &policies,
+            &bundle,
             &out,
             &registry,
             digests.as_deref(),
@@ -424,6 +429,7 @@ fn run_pulled(
 
 fn write_artifacthub(
     policies: &std::path::Path,
+    bundle: &std::path::Path,
     out: &std::path::Path,
     registry: &str,
     digests: Option<&std::path::Path>,
@@ -440,6 +446,8 @@ fn write_artifacthub(
         .filter(|p| p.join("metadata.yml").exists())
         .collect();
     dirs.sort();
+    // The bundle is published like every rule, so it has a package too.
+    dirs.push(bundle.to_owned());
     for dir in dirs {
         let name = dir
             .file_name()

@@ -118,7 +118,7 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
         serde_norway::from_str(&std::fs::read_to_string(hub.join("artifacthub-repo.yml")).unwrap())
             .unwrap();
     assert!(repo["repositoryID"].is_string() && repo["owners"].is_array());
-    for dir in common::policy_dirs() {
+    for dir in common::published_dirs() {
         let name = common::name(&dir);
         let path = hub.join(&name).join("artifacthub-pkg.yml");
         let committed = std::fs::read_to_string(&path)
@@ -171,7 +171,7 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
 #[test]
 fn artifacthub_release_packages_use_documented_fields_and_pin_the_built_digest() {
     use palisade_e2e::artifacthub::{self, DOCUMENTED_FIELDS, Release, SIGNATURE_KEY_LINK};
-    for dir in common::policy_dirs() {
+    for dir in common::published_dirs() {
         let name = common::name(&dir);
         let metadata =
             annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml")).unwrap())

@@ -12,6 +12,7 @@
 mod common;
 
 use base64::Engine;
+use palisade_e2e::profile::Profile;
 use palisade_e2e::registry::{DockerConfig, Registry, RegistryRef, Sources};
 use palisade_e2e::{annotate, cases, host::Policy, oci, run, signing};
 use rcgen::{
@@ -366,13 +367,63 @@ fn same_verdicts(local: &Local, pulled_module: &[u8]) -> usize {
     cases.len()
 }
 
+/// The bundle has no cases of its own: it runs the profile its settings
+/// give. Every profile on every request of the profile table through the
+/// built and the pulled bundle gives the same answer, and the pulled one
+/// denies the privileged walkthrough pod under pss-baseline (the profile
+/// its default ClusterAdmissionPolicy runs).
+fn same_bundle_verdicts(local: &Local, pulled_module: &[u8]) -> usize {
+    let built = Policy::from_bytes(&local.module).unwrap();
+    let pulled = Policy::from_bytes(pulled_module).unwrap();
+    let table = common::workspace().join("profiles/test_data");
+    let mut requests: Vec<PathBuf> = std::fs::read_dir(&table)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    requests.sort();
+    let mut count = 0;
+    for profile in Profile::load_all(&common::workspace().join("profiles")).unwrap() {
+        let settings = profile.bundle_settings();
+        let verdict = pulled.validate_settings(&settings).unwrap();
+        assert!(
+            verdict.valid,
+            "bundle under {}: {:?}",
+            profile.name, verdict.message
+        );
+        for path in &requests {
+            let request = run::load_request(path).unwrap();
+            let respond = |p: &Policy| {
+                serde_json::to_value(p.validate(&request, &settings).unwrap()).unwrap()
+            };
+            let answer = respond(&pulled);
+            assert_eq!(
+                answer,
+                respond(&built),
+                "bundle under {}: {}",
+                profile.name,
+                path.display()
+            );
+            if profile.name == "pss-baseline" && path.ends_with("nginx-privileged.json") {
+                assert_eq!(answer["accepted"], false, "{answer}");
+                assert!(
+                    answer["message"].as_str().unwrap().contains("no-privilege"),
+                    "{answer}"
+                );
+            }
+            count += 1;
+        }
+    }
+    count
+}
+
 #[test]
 fn publish_every_policy_round_trips_by_tag_and_by_digest() {
     let registry = TestRegistry::start();
     let client = registry.client();
     let started = Instant::now();
     let mut verdicts = 0;
-    let policies = common::policy_dirs();
+    let policies = common::published_dirs();
     for dir in &policies {
         let local = local(dir);
         let tag = format!("v{}", local.version);
@@ -440,7 +491,11 @@ fn publish_every_policy_round_trips_by_tag_and_by_digest() {
             by_tag.reference,
             format!("{}:{tag}@{}", registry.reference(&repository), local.digest)
         );
-        verdicts += same_verdicts(&local, &by_digest.module);
+        verdicts += if local.name == "bundle" {
+            same_bundle_verdicts(&local, &by_digest.module)
+        } else {
+            same_verdicts(&local, &by_digest.module)
+        };
     }
     eprintln!(
         "{} policies pushed, pulled by tag and by digest, {verdicts} cases compared, in {:?}",
@@ -1178,8 +1233,8 @@ fn publish_signatures_verify_and_tampering_fails() {
     assert_eq!(std::fs::read_to_string(&private_key).unwrap(), private_pem);
 
     // Every policy pushed, signed by digest, verified by tag with the key,
-    // and refused with the other key.
-    let policies = common::policy_dirs();
+    // and refused with the other key; the bundle too.
+    let policies = common::published_dirs();
     let mut signed = Vec::new();
     for dir in &policies {
         let local = local(dir);

@@ -20,6 +20,14 @@ pub fn policy_dirs() -> Vec<PathBuf> {
     dirs
 }
 
+/// Every module that is packaged and published: the policies, then the
+/// bundle (every rule in one module, run as a profile).
+pub fn published_dirs() -> Vec<PathBuf> {
+    let mut dirs = policy_dirs();
+    dirs.push(workspace().join("bundle"));
+    dirs
+}
+
 pub fn name(policy_dir: &Path) -> String {
     policy_dir
         .file_name()
