@@ -6,6 +6,7 @@
 
 use palisade_sdk::Bound;
 use palisade_sdk::bundle::Catalogue;
+use palisade_sdk::object::BoundObject;
 
 /// Every rule, by policy name. The e2e suite checks that every crate under
 /// `policies/` is here.
@@ -60,9 +61,14 @@ pub static CATALOGUE: &Catalogue = &[
     ),
     ("runtime-class", Bound::<runtime_class::RuntimeClass>::parse),
     ("selinux", Bound::<selinux::SeLinux>::parse),
+    (
+        "service-allowed-ports",
+        BoundObject::<service_allowed_ports::ServiceAllowedPorts>::parse,
+    ),
     ("sysctls", Bound::<sysctls::Sysctls>::parse),
 ];
 
+#[cfg(feature = "wapc-export")]
 palisade_sdk::export_bundle!(CATALOGUE);
 
 #[cfg(test)]

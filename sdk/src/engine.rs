@@ -47,9 +47,9 @@ struct ObjectOnlyRequest {
 }
 
 #[derive(Deserialize)]
-struct GroupVersionKind {
+pub(crate) struct GroupVersionKind {
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
 }
 
 /// waPC `validate`: a ValidationRequest in, a ValidationResponse out.
@@ -107,6 +107,16 @@ pub trait Member {
     fn exemptions(&self) -> &Exemptions;
     /// Every violation and fix the rule finds in one pod.
     fn check(&self, pod: &Pod) -> Report;
+    /// Whether it judges the pod found in a request (pod rules), or reads
+    /// objects itself through [`Member::check_object`] (object rules).
+    fn judges_pods(&self) -> bool {
+        true
+    }
+    /// An object rule's finding on a request of this kind, read from the
+    /// payload in its own view; `None` when it has nothing to say.
+    fn check_object(&self, _kind: &str, _payload: &[u8]) -> Option<Result<Finding, String>> {
+        None
+    }
 }
 
 /// A rule with its settings.
@@ -153,7 +163,7 @@ impl<R: Rule> Member for Bound<R> {
 }
 
 /// What one member concluded about one request.
-struct Finding {
+pub struct Finding {
     name: &'static str,
     violations: Vec<Violation>,
     warnings: Vec<String>,
@@ -192,14 +202,48 @@ pub(crate) fn evaluate(
         Some(gvk) if !gvk.kind.is_empty() => gvk.kind,
         _ => object.kind.clone().unwrap_or_default(),
     };
+    let update = request.operation == "UPDATE";
+    let mut findings: Vec<Option<Finding>> = Vec::with_capacity(members.len());
+    if members.iter().any(|m| m.judges_pods()) {
+        match pod_findings(&kind, object, update, request.old_object, &members, label) {
+            Ok(found) => findings = found,
+            Err(e) => return bad_request(e),
+        }
+    } else {
+        findings.resize_with(members.len(), || None);
+    }
+    for (member, finding) in members.iter().zip(findings.iter_mut()) {
+        match member.check_object(&kind, payload) {
+            None => {}
+            Some(Ok(found)) => *finding = Some(found),
+            Some(Err(e)) => return bad_request(e),
+        }
+    }
+    let findings: Vec<Finding> = findings.into_iter().flatten().collect();
+    if findings.is_empty() {
+        return accept(Vec::new());
+    }
+    respond(&findings, payload)
+}
+
+/// The pod members' findings, one slot per member (`None` for object
+/// members and for members with nothing to say), on one parse of the pod.
+fn pod_findings(
+    kind: &str,
+    object: Workload,
+    update: bool,
+    old_object: Option<Workload>,
+    members: &[&dyn Member],
+    label: &str,
+) -> Result<Vec<Option<Finding>>, String> {
+    let mut findings: Vec<Option<Finding>> = Vec::with_capacity(members.len());
+    findings.resize_with(members.len(), || None);
     // Pod Security Admission judges a Pod UPDATE in full when it can change
     // what runs (an image, the set of containers, a seccomp or AppArmor
     // annotation); any other update keeps what the old object already did.
-    let update = request.operation == "UPDATE";
     let judged_in_full = update
         && kind == "Pod"
-        && request
-            .old_object
+        && old_object
             .as_ref()
             .is_none_or(|old| changes_what_runs(&object, old));
     let mut annotations: Vec<&str> = Vec::new();
@@ -208,18 +252,21 @@ pub(crate) fn evaluate(
             annotations.push(prefix);
         }
     }
-    let pod = match LocatedPod::locate(&kind, object, &annotations) {
+    let pod = match LocatedPod::locate(kind, object, &annotations) {
         Ok(Some(pod)) => pod,
-        Ok(None) => return accept(Vec::new()),
-        Err(e) => return bad_request(format!("{label}: {e}")),
+        Ok(None) => return Ok(findings),
+        Err(e) => return Err(format!("{label}: {e}")),
     };
-    let reports: Vec<Option<Report>> = members.iter().map(|m| check(*m, &pod)).collect();
+    let reports: Vec<Option<Report>> = members
+        .iter()
+        .map(|m| m.judges_pods().then(|| check(*m, &pod)).flatten())
+        .collect();
     if reports.iter().flatten().all(Report::is_clean) {
-        return accept(Vec::new());
+        return Ok(findings);
     }
     // The old object is read only when some member found something.
-    let old_pod = match (update, request.old_object) {
-        (true, Some(old)) => LocatedPod::locate(&kind, old, &annotations).ok().flatten(),
+    let old_pod = match (update, old_object) {
+        (true, Some(old)) => LocatedPod::locate(kind, old, &annotations).ok().flatten(),
         _ => None,
     };
     let preexisting = if kind == "Pod" {
@@ -229,22 +276,20 @@ pub(crate) fn evaluate(
             "preexisting in this {kind}, not blocking this update, but the pods it creates will be refused"
         )
     };
-    let findings: Vec<Finding> = members
-        .iter()
-        .zip(reports)
-        .filter_map(|(member, report)| {
-            let report = report.filter(|r| !r.is_clean())?;
-            let old = old_pod.as_ref().and_then(|old| check(*member, old));
-            Some(sort(
-                member.name(),
-                report,
-                old,
-                judged_in_full,
-                &preexisting,
-            ))
-        })
-        .collect();
-    respond(&findings, payload)
+    for ((member, report), slot) in members.iter().zip(reports).zip(findings.iter_mut()) {
+        let Some(report) = report.filter(|r| !r.is_clean()) else {
+            continue;
+        };
+        let old = old_pod.as_ref().and_then(|old| check(*member, old));
+        *slot = Some(sort(
+            member.name(),
+            report,
+            old,
+            judged_in_full,
+            &preexisting,
+        ));
+    }
+    Ok(findings)
 }
 
 /// Runs one member on the pod; `None` when its exemptions skip the pod.
@@ -258,7 +303,7 @@ fn check(member: &dyn Member, pod: &LocatedPod) -> Option<Report> {
 
 /// Sorts a member's findings by the UPDATE rule: what the old object
 /// already had warns (unless the update is judged in full), the rest counts.
-fn sort(
+pub(crate) fn sort(
     name: &'static str,
     report: Report,
     old: Option<Report>,
@@ -306,7 +351,7 @@ fn sort(
 /// One answer for every member: denied when any member denies, each
 /// denying member's violations once in the message (in member order);
 /// otherwise every fix applied in member order as one mutation.
-fn respond(findings: &[Finding], payload: &[u8]) -> ValidationResponse {
+pub(crate) fn respond(findings: &[Finding], payload: &[u8]) -> ValidationResponse {
     let mut warnings = Vec::new();
     let mut denials = Vec::new();
     let mut fixes: Vec<(&str, &Fix)> = Vec::new();
@@ -392,7 +437,9 @@ thread_local! {
     static SETTINGS_CACHE: RefCell<Vec<CacheEntry>> = const { RefCell::new(Vec::new()) };
 }
 
-fn cached_settings<S: RuleSettings + 'static>(raw: &str) -> Result<Rc<Settings<S>>, SettingsError> {
+pub(crate) fn cached_settings<S: RuleSettings + 'static>(
+    raw: &str,
+) -> Result<Rc<Settings<S>>, SettingsError> {
     let type_id = TypeId::of::<S>();
     let hit = SETTINGS_CACHE.with_borrow(|cache| {
         cache

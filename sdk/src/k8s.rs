@@ -40,6 +40,7 @@ pub struct PodSpec {
     pub host_users: Option<bool>,
     pub os: Option<PodOs>,
     pub runtime_class_name: Option<String>,
+    pub automount_service_account_token: Option<bool>,
     /// A workload's pod template (`spec.template`): read in the same pass,
     /// so that any kind is unwrapped without parsing its object twice.
     pub(crate) template: Option<Box<PodTemplate>>,
@@ -67,6 +68,8 @@ pub struct Container {
     #[serde(default)]
     pub name: String,
     pub image: Option<String>,
+    pub image_pull_policy: Option<String>,
+    pub resources: Option<ResourceRequirements>,
     pub security_context: Option<SecurityContext>,
     #[serde(default, deserialize_with = "nullable")]
     pub ports: Vec<ContainerPort>,
@@ -157,6 +160,53 @@ pub struct Sysctl {
 pub struct ContainerPort {
     pub container_port: Option<i64>,
     pub host_port: Option<i64>,
+}
+
+/// A container's `resources`: CPU and memory only.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResourceRequirements {
+    pub limits: Option<ResourceList>,
+    pub requests: Option<ResourceList>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ResourceList {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+}
+
+/// A resource quantity as written (`500m`, `1Gi`). The API server sends
+/// strings; a bare JSON number is kept as its text, to be judged by the
+/// quantity parser rather than fail the whole request.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Quantity(pub String);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct QuantityVisitor;
+
+        impl Visitor<'_> for QuantityVisitor {
+            type Value = Quantity;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a quantity (string or number)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Ok(Quantity(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity(v.to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(QuantityVisitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -277,6 +327,27 @@ mod tests {
         assert_eq!(spec.containers.len(), 1);
         assert!(spec.containers[0].security_context.is_none());
         assert!(spec.init_containers.is_empty());
+    }
+
+    #[test]
+    fn quantities_read_as_text_from_strings_and_numbers() {
+        let c: Container = serde_json::from_str(
+            r#"{"name":"a","resources":{"limits":{"cpu":"500m","memory":1024,"nvidia.com/gpu":"1"},
+                "requests":{"cpu":0.5}},"imagePullPolicy":"Always"}"#,
+        )
+        .unwrap();
+        let resources = c.resources.unwrap();
+        let limits = resources.limits.unwrap();
+        assert_eq!(limits.cpu, Some(Quantity("500m".into())));
+        assert_eq!(limits.memory, Some(Quantity("1024".into())));
+        assert_eq!(
+            resources.requests.unwrap().cpu,
+            Some(Quantity("0.5".into()))
+        );
+        assert_eq!(c.image_pull_policy.as_deref(), Some("Always"));
+        assert!(
+            serde_json::from_str::<Container>(r#"{"resources":{"limits":{"cpu":[]}}}"#).is_err()
+        );
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The Palisade SDK: everything a pod-security rule shares.
 //!
+//! Rules over other objects (Services, Ingresses, metadata) implement
+//! [`ObjectRule`] instead and export with [`export_object_rule!`].
+//!
 //! A rule is a type implementing [`Rule`]: its settings and a `check` over
 //! one [`Pod`]. The SDK reads the request, finds the pod in any workload
 //! kind, applies exemptions, compares with the old object on UPDATE, turns
@@ -10,8 +13,10 @@ pub mod bundle;
 pub mod capabilities;
 mod engine;
 pub mod k8s;
+pub mod object;
 pub mod path;
 pub mod pod;
+pub mod ports;
 pub mod profile;
 pub mod report;
 pub mod settings;
@@ -19,6 +24,7 @@ pub mod settings;
 pub mod testing;
 
 pub use engine::{Bound, Member, validate, validate_response, validate_settings};
+pub use object::{KubeObject, Object, ObjectMeta, ObjectRule, Resource};
 pub use path::FieldPath;
 pub use pod::{
     ContainerKind, ContainerRef, Level, LocatedPod, Pod, PodLocation, SECURITY_ANNOTATIONS,
@@ -42,6 +48,25 @@ pub trait Rule {
 
     /// Reports every violation and fix for one pod.
     fn check(settings: &Self::Settings, pod: &Pod, report: &mut Report);
+}
+
+/// A module's two entry points, for every pod rule and, through
+/// [`export_object_rule!`], every object rule: what tests and the bundle's
+/// one-member runs call.
+pub trait Module {
+    const NAME: &'static str;
+    fn validate(payload: &[u8]) -> Vec<u8>;
+    fn validate_settings(payload: &[u8]) -> Vec<u8>;
+}
+
+impl<R: Rule> Module for R {
+    const NAME: &'static str = R::NAME;
+    fn validate(payload: &[u8]) -> Vec<u8> {
+        validate::<R>(payload)
+    }
+    fn validate_settings(payload: &[u8]) -> Vec<u8> {
+        validate_settings::<R>(payload)
+    }
 }
 
 /// Registers the waPC functions for a rule. Expands to nothing unless the

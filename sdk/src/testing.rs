@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::Rule;
+use crate::Module;
 use serde_json::{Value, json};
 
 /// An AdmissionRequest in namespace `default`; the kind is the object's own
@@ -27,25 +27,25 @@ pub fn request(operation: &str, object: Value, old_object: Value) -> Value {
 }
 
 /// Runs `R` on a whole AdmissionRequest; answers the ValidationResponse.
-pub fn run_request<R: Rule>(settings: Value, request: Value) -> Value {
+pub fn run_request<R: Module>(settings: Value, request: Value) -> Value {
     let payload = json!({"request": request, "settings": settings});
-    let out = crate::validate::<R>(payload.to_string().as_bytes());
+    let out = R::validate(payload.to_string().as_bytes());
     serde_json::from_slice(&out).expect("the engine always answers JSON")
 }
 
 /// Runs `R` on a CREATE of `object`.
-pub fn run<R: Rule>(settings: Value, object: Value) -> Value {
+pub fn run<R: Module>(settings: Value, object: Value) -> Value {
     run_request::<R>(settings, request("CREATE", object, Value::Null))
 }
 
 /// Runs `R` on an UPDATE from `old_object` to `object`.
-pub fn run_update<R: Rule>(settings: Value, object: Value, old_object: Value) -> Value {
+pub fn run_update<R: Module>(settings: Value, object: Value, old_object: Value) -> Value {
     run_request::<R>(settings, request("UPDATE", object, old_object))
 }
 
 /// The refusal `validate_settings` gives, or `None` when it accepts.
-pub fn settings_error<R: Rule>(settings: Value) -> Option<String> {
-    let out = crate::validate_settings::<R>(settings.to_string().as_bytes());
+pub fn settings_error<R: Module>(settings: Value) -> Option<String> {
+    let out = R::validate_settings(settings.to_string().as_bytes());
     let out: Value = serde_json::from_slice(&out).expect("settings answer is JSON");
     match out["valid"].as_bool() {
         Some(true) => None,
@@ -55,7 +55,7 @@ pub fn settings_error<R: Rule>(settings: Value) -> Option<String> {
 
 /// The refusal `validate_settings` gives; panics (failing the test) when it
 /// accepts the settings.
-pub fn refusal<R: Rule>(settings: Value) -> String {
+pub fn refusal<R: Module>(settings: Value) -> String {
     let shown = settings.to_string();
     settings_error::<R>(settings).unwrap_or_else(|| panic!("accepted: {shown}"))
 }
@@ -68,7 +68,7 @@ pub fn message(response: &Value) -> &str {
 
 /// The field paths of the violations `R` reported, sorted (read back from
 /// the rejection message; empty when the request was accepted).
-pub fn violation_paths<R: Rule>(response: &Value) -> Vec<String> {
+pub fn violation_paths<R: Module>(response: &Value) -> Vec<String> {
     let message = response["message"].as_str().unwrap_or_default();
     let mut paths: Vec<String> = crate::report::rejection_paths(R::NAME, message)
         .into_iter()
