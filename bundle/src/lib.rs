@@ -28,6 +28,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<allowed_volume_types::AllowedVolumeTypes>::parse,
     ),
     (
+        "block-default-namespace",
+        BoundObject::<block_default_namespace::BlockDefaultNamespace>::parse,
+    ),
+    (
         "block-host-namespace",
         Bound::<block_host_namespace::BlockHostNamespace>::parse,
     ),
