@@ -16,6 +16,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<allowed_capabilities::AllowedCapabilities>::parse,
     ),
     (
+        "allowed-external-ips",
+        BoundObject::<allowed_external_ips::AllowedExternalIps>::parse,
+    ),
+    (
         "allowed-seccomp",
         Bound::<allowed_seccomp::AllowedSeccomp>::parse,
     ),
@@ -53,6 +57,10 @@ pub static CATALOGUE: &Catalogue = &[
     ),
     ("host-probes", Bound::<host_probes::HostProbes>::parse),
     ("host-process", Bound::<host_process::HostProcess>::parse),
+    (
+        "internal-load-balancer",
+        BoundObject::<internal_load_balancer::InternalLoadBalancer>::parse,
+    ),
     (
         "no-privilege-escalation",
         Bound::<no_privilege_escalation::NoPrivilegeEscalation>::parse,
