@@ -12,6 +12,7 @@
 pub mod bundle;
 pub mod capabilities;
 mod engine;
+pub mod image;
 pub mod k8s;
 pub mod object;
 pub mod path;
