@@ -58,6 +58,10 @@ pub static CATALOGUE: &Catalogue = &[
     ("host-probes", Bound::<host_probes::HostProbes>::parse),
     ("host-process", Bound::<host_process::HostProcess>::parse),
     (
+        "ingress-https-only",
+        BoundObject::<ingress_https_only::IngressHttpsOnly>::parse,
+    ),
+    (
         "internal-load-balancer",
         BoundObject::<internal_load_balancer::InternalLoadBalancer>::parse,
     ),
