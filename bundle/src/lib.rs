@@ -75,6 +75,10 @@ pub static CATALOGUE: &Catalogue = &[
         "read-only-rootfs",
         Bound::<read_only_rootfs::ReadOnlyRootfs>::parse,
     ),
+    (
+        "required-labels",
+        BoundObject::<required_labels::RequiredLabels>::parse,
+    ),
     ("runtime-class", Bound::<runtime_class::RuntimeClass>::parse),
     ("selinux", Bound::<selinux::SeLinux>::parse),
     (
