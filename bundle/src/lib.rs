@@ -162,6 +162,47 @@ mod tests {
     }
 
     #[test]
+    fn pod_and_object_members_each_judge_their_kinds_in_one_bundle() {
+        let profile = json!({"rules": [
+            {"policy": "no-privilege"},
+            {"policy": "service-allowed-ports", "settings": {"allowed_ports": [443]}},
+            {"policy": "block-default-namespace"},
+        ]});
+        let out = run(
+            profile.clone(),
+            request("CREATE", privileged_pod(), Value::Null),
+        );
+        let message = out["message"].as_str().unwrap();
+        let pod_first = message.find("no-privilege: ").unwrap();
+        let namespace = message
+            .find("block-default-namespace: metadata.namespace")
+            .unwrap();
+        assert!(pod_first < namespace, "{message}");
+        assert!(!message.contains("service-allowed-ports"), "{message}");
+        let service = json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"ports": [{"port": 80}], "selector": {"app": "web"}}});
+        let out = run(
+            profile.clone(),
+            request("CREATE", service.clone(), Value::Null),
+        );
+        let message = out["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("service-allowed-ports: spec.ports[0].port"),
+            "{message}"
+        );
+        assert!(message.contains("block-default-namespace: "), "{message}");
+        assert!(!message.contains("no-privilege"), "{message}");
+        // Exempting the namespace exempts both kinds of member.
+        let mut exempt = profile;
+        exempt["exempt_namespaces"] = json!(["default"]);
+        assert_eq!(
+            run(exempt, request("CREATE", service, Value::Null))["accepted"],
+            true
+        );
+    }
+
+    #[test]
     fn exemptions_are_per_member_and_profile_wide() {
         let profile =
             json!({"exempt_namespaces": ["default"], "rules": [{"policy": "no-privilege"}]});
