@@ -96,7 +96,7 @@ wasm: toolchain
 	done
 
 runner:
-	cargo build --release -p palisade-e2e
+	cargo build --release -p palisade-cli
 
 # Annotated module, OCI image layout and ClusterAdmissionPolicy per policy.
 artifacts: wasm runner

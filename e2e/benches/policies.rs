@@ -16,8 +16,8 @@
 //! A module's own cost is its total minus noop's (per module called); its
 //! ratio is its own cost over the floor's own cost.
 
-use palisade_e2e::host::{Policy, ValidationResponse};
-use palisade_e2e::profile::Profile;
+use palisade_cli::host::{Policy, ValidationResponse};
+use palisade_cli::profile::Profile;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

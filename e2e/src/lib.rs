@@ -1,14 +1,3 @@
-//! The Palisade runner: kwctl-like evaluation of built policy modules, and
-//! the tools that turn them into artifacts.
-
-pub mod annotate;
-pub mod artifacthub;
-pub mod cases;
-pub mod examples;
-pub mod host;
-pub mod oci;
-pub mod package;
-pub mod profile;
-pub mod registry;
-pub mod run;
-pub mod signing;
+//! The end-to-end suite over the built modules (`tests/`), the benchmark
+//! (`benches/`) and its reference modules (`modules/`). The runner they
+//! drive is the `palisade-cli` crate (`cli/`).

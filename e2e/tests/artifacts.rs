@@ -2,7 +2,7 @@
 
 mod common;
 
-use palisade_e2e::{annotate, oci};
+use palisade_cli::{annotate, oci};
 use serde_json::Value;
 
 fn read_json(path: &std::path::Path) -> Value {
@@ -112,7 +112,7 @@ fn cluster_admission_policies_reference_the_artifact() {
 
 #[test]
 fn artifacthub_packages_are_generated_from_metadata_and_current() {
-    use palisade_e2e::artifacthub;
+    use palisade_cli::artifacthub;
     let hub = common::workspace().join("artifacthub");
     let repo: Value =
         serde_norway::from_str(&std::fs::read_to_string(hub.join("artifacthub-repo.yml")).unwrap())
@@ -126,7 +126,7 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
         let metadata =
             annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml")).unwrap())
                 .unwrap();
-        let version = palisade_e2e::package::version(&metadata).unwrap();
+        let version = palisade_cli::package::version(&metadata).unwrap();
         let created_at =
             artifacthub::previous_created_at(&committed, &version).unwrap_or_else(|| {
                 panic!("{name}: artifacthub package is for another version: run `make artifacthub`")
@@ -170,7 +170,7 @@ fn artifacthub_packages_are_generated_from_metadata_and_current() {
 /// pinned to the digest of the local build, with the signature key linked.
 #[test]
 fn artifacthub_release_packages_use_documented_fields_and_pin_the_built_digest() {
-    use palisade_e2e::artifacthub::{self, DOCUMENTED_FIELDS, Release, SIGNATURE_KEY_LINK};
+    use palisade_cli::artifacthub::{self, DOCUMENTED_FIELDS, Release, SIGNATURE_KEY_LINK};
     for dir in common::published_dirs() {
         let name = common::name(&dir);
         let metadata =
@@ -271,7 +271,7 @@ fn pinned_policies_reference_the_manifest_digest() {
     let built = common::artifacts().join("no-privilege");
     let out = std::env::temp_dir().join(format!("palisade-pin-{}", std::process::id()));
     // Re-annotating the annotated module replaces its metadata section.
-    let packaged = palisade_e2e::package::package(
+    let packaged = palisade_cli::package::package(
         &dir,
         &built.join("policy.wasm"),
         &out,

@@ -5,10 +5,10 @@
 
 mod common;
 
-use palisade_e2e::cases;
-use palisade_e2e::host::{Policy, ValidationResponse};
-use palisade_e2e::profile::{LoadedProfile, Profile};
-use palisade_e2e::run::load_request;
+use palisade_cli::cases;
+use palisade_cli::host::{Policy, ValidationResponse};
+use palisade_cli::profile::{LoadedProfile, Profile};
+use palisade_cli::run::load_request;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

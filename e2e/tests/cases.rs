@@ -2,8 +2,8 @@
 
 mod common;
 
-use palisade_e2e::cases;
-use palisade_e2e::host::Policy;
+use palisade_cli::cases;
+use palisade_cli::host::Policy;
 
 #[test]
 fn every_case_of_every_policy_holds_through_the_built_module() {

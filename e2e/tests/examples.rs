@@ -2,7 +2,7 @@
 
 mod common;
 
-use palisade_e2e::examples::{self, Verdict};
+use palisade_cli::examples::{self, Verdict};
 
 #[test]
 fn example_verdicts_match_the_expected_table() {

@@ -110,7 +110,7 @@ fn metadata_rules_cover_every_workload_kind_create_and_update() {
     ];
     for dir in common::policy_dirs() {
         let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
-        let metadata = palisade_e2e::annotate::load_metadata(&text).unwrap();
+        let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
         let rules = metadata["rules"].as_array().unwrap();
         for (group, resource) in required {
             let covered = rules.iter().any(|rule| {
@@ -130,7 +130,7 @@ fn metadata_rules_cover_every_workload_kind_create_and_update() {
                 dir.display()
             );
         }
-        let version = palisade_e2e::package::version(&metadata).unwrap();
+        let version = palisade_cli::package::version(&metadata).unwrap();
         let cargo = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         assert!(
             cargo.contains(&format!("version = \"{version}\"")),

@@ -2,7 +2,7 @@
 
 mod common;
 
-use palisade_e2e::host::{Policy, ValidationResponse};
+use palisade_cli::host::{Policy, ValidationResponse};
 use serde_json::{Value, json};
 
 fn pod(extra_metadata: Value, container_extra: Value) -> Value {

@@ -5,11 +5,11 @@
 
 mod common;
 
-use palisade_e2e::examples::Verdict;
-use palisade_e2e::profile::{
+use palisade_cli::examples::Verdict;
+use palisade_cli::profile::{
     LoadedProfile, Mode, ModuleRef, Profile, bundle_manifest, group_manifest, policy_manifests,
 };
-use palisade_e2e::run::load_request;
+use palisade_cli::run::load_request;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -98,7 +98,7 @@ fn every_rule_accepts_its_profile_settings_in_both_deployments() {
                 .unwrap();
             let policy = modules.entry(policy_name.to_owned()).or_insert_with(|| {
                 let module = common::artifacts().join(policy_name).join("policy.wasm");
-                palisade_e2e::host::Policy::load(&module).unwrap()
+                palisade_cli::host::Policy::load(&module).unwrap()
             });
             let settings = &spec["settings"];
             let verdict = policy.validate_settings(settings).unwrap();
@@ -359,7 +359,7 @@ fn the_bundle_manifest_runs_the_whole_profile_in_one_pinned_policy() {
     let (policies, refs) = modules(true);
     let bundle_dir = common::workspace().join("bundle");
     let bundle =
-        palisade_e2e::host::Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
+        palisade_cli::host::Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
     let digest = std::fs::read_to_string(common::artifacts().join("bundle/digest")).unwrap();
     for name in PROFILES {
         let profile = Profile::load(&profiles_dir().join(format!("{name}.yml"))).unwrap();

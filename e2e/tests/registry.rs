@@ -12,9 +12,9 @@
 mod common;
 
 use base64::Engine;
-use palisade_e2e::profile::Profile;
-use palisade_e2e::registry::{DockerConfig, Registry, RegistryRef, Sources};
-use palisade_e2e::{annotate, cases, host::Policy, oci, run, signing};
+use palisade_cli::profile::Profile;
+use palisade_cli::registry::{DockerConfig, Registry, RegistryRef, Sources};
+use palisade_cli::{annotate, cases, host::Policy, oci, run, signing};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -318,7 +318,7 @@ fn local(dir: &Path) -> Local {
     let metadata =
         annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml")).unwrap())
             .unwrap();
-    let version = palisade_e2e::package::version(&metadata).unwrap();
+    let version = palisade_cli::package::version(&metadata).unwrap();
     let annotations = metadata["annotations"]
         .as_object()
         .unwrap()
@@ -428,7 +428,7 @@ fn publish_every_policy_round_trips_by_tag_and_by_digest() {
         let local = local(dir);
         let tag = format!("v{}", local.version);
         let repository = format!("palisade/{}", local.name);
-        let (artifact, layout_tag) = palisade_e2e::registry::artifact_for(&local.artifact).unwrap();
+        let (artifact, layout_tag) = palisade_cli::registry::artifact_for(&local.artifact).unwrap();
         assert_eq!(
             layout_tag, tag,
             "{}: the layout is tagged with the version",
@@ -519,7 +519,7 @@ fn palisade_with(
 ) -> Output {
     let home = registry.path("home");
     std::fs::create_dir_all(&home).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
+    let output = Command::new(common::runner())
         .args(args)
         .env_remove(signing::PASSWORD_ENV)
         .envs(env.iter().copied())
@@ -918,7 +918,7 @@ fn publish_failures_are_clear_errors_and_push_nothing() {
         err.contains("cannot reach registry") && err.contains(&host),
         "{err}"
     );
-    let (artifact, tag) = palisade_e2e::registry::artifact_for(&policy.artifact).unwrap();
+    let (artifact, tag) = palisade_cli::registry::artifact_for(&policy.artifact).unwrap();
     let err = format!(
         "{:#}",
         client
@@ -1239,7 +1239,7 @@ fn publish_signatures_verify_and_tampering_fails() {
     for dir in &policies {
         let local = local(dir);
         let repository = registry.reference(&format!("signed/{}", local.name));
-        let (artifact, tag) = palisade_e2e::registry::artifact_for(&local.artifact).unwrap();
+        let (artifact, tag) = palisade_cli::registry::artifact_for(&local.artifact).unwrap();
         let pinned = client.push(&artifact, &parse(&repository), &tag).unwrap();
         assert_eq!(pinned, format!("{repository}:{tag}@{}", local.digest));
         let out = succeeds(palisade_with(
@@ -1324,7 +1324,7 @@ fn publish_signatures_verify_and_tampering_fails() {
     let work = TempDir::new("tamper");
     let wasm = work.0.join("policy.wasm");
     std::fs::write(&wasm, tampered(&local.module)).unwrap();
-    let (artifact, _) = palisade_e2e::registry::artifact_for(&wasm).unwrap();
+    let (artifact, _) = palisade_cli::registry::artifact_for(&wasm).unwrap();
     assert_ne!(artifact.manifest_digest, local.digest);
     let repushed = client.push(&artifact, &parse(repository), tag).unwrap();
     let new_digest = artifact.manifest_digest.clone();
@@ -1422,7 +1422,7 @@ fn publish_signatures_verify_and_tampering_fails() {
     // An artifact never signed: a clear error.
     let (local, _, _, _) = signed.last().unwrap();
     let unsigned_repository = registry.reference(&format!("unsigned/{}", local.name));
-    let (artifact, tag) = palisade_e2e::registry::artifact_for(&local.artifact).unwrap();
+    let (artifact, tag) = palisade_cli::registry::artifact_for(&local.artifact).unwrap();
     let unsigned = client
         .push(&artifact, &parse(&unsigned_repository), &tag)
         .unwrap();

@@ -52,3 +52,21 @@ pub fn module_path(policy_dir: &Path) -> PathBuf {
     );
     path
 }
+
+/// The `palisade` binary of the cli crate, built with the same profile as
+/// this test (`cargo build --release -p palisade-cli`; `make runner`).
+pub fn runner() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> -> target/<profile>/palisade
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary is under target/<profile>/deps")
+        .join(format!("palisade{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build --release -p palisade-cli` (`make runner`)",
+        path.display()
+    );
+    path
+}

@@ -98,6 +98,21 @@ impl Profile {
         Ok(profile)
     }
 
+    /// A profile given by name (`<dir>/<name>.yml`) or as a file path
+    /// (anything with a `/` or a `.yml`/`.yaml` extension), as a converted
+    /// PodSecurityPolicy is.
+    pub fn find(name_or_path: &str, dir: &Path) -> Result<Self> {
+        let path = Path::new(name_or_path);
+        let is_path = name_or_path.contains(std::path::MAIN_SEPARATOR)
+            || name_or_path.contains('/')
+            || path.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        if is_path {
+            Self::load(path)
+        } else {
+            Self::load(&dir.join(format!("{name_or_path}.yml")))
+        }
+    }
+
     /// Every profile under `dir`, by name.
     pub fn load_all(dir: &Path) -> Result<Vec<Self>> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)

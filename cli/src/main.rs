@@ -2,14 +2,19 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use palisade_e2e::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
-use palisade_e2e::{registry, run, signing};
+use palisade_cli::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
+use palisade_cli::{registry, run, signing};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "palisade", version, about)]
+#[command(
+    name = "palisade",
+    version,
+    about,
+    after_help = "Example:\n  palisade run --profile pss-restricted -r pod.json"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,11 +23,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a request with a policy module and print the AdmissionResponse (as `kwctl run`).
+    #[command(
+        after_help = "Example:\n  palisade run target/artifacts/no-privilege/policy.wasm -r pod.json --settings-json '{}'\n  palisade run --profile pss-restricted -r pod.json\n  palisade run --profile converted/psp-deny-privileged.yml -r pod.json"
+    )]
     Run {
         /// The policy module: a `.wasm` file or a `registry://` reference; omit it with `--profile`.
         #[arg(required_unless_present = "profile", conflicts_with = "profile")]
         module: Option<String>,
-        /// Evaluate every rule of a profile (`profiles/NAME.yml`) on the built modules.
+        /// Evaluate every rule of a profile on the built modules: a name (`profiles/NAME.yml`) or a profile file.
         #[arg(long)]
         profile: Option<String>,
         /// Where the profiles are.
@@ -48,6 +56,9 @@ enum Command {
         sources_path: Option<PathBuf>,
     },
     /// Push a built policy to a registry, as `kwctl push`; prints its `registry://...@sha256:` reference.
+    #[command(
+        after_help = "Example:\n  palisade push target/artifacts/no-privilege registry://registry.example.com:5000/policies/no-privilege"
+    )]
     Push {
         /// An artifact directory (`target/artifacts/<policy>`), an OCI layout, or an annotated policy.wasm.
         artifact: PathBuf,
@@ -58,6 +69,9 @@ enum Command {
         sources_path: Option<PathBuf>,
     },
     /// Fetch a policy from a registry to a file, checking its digests (as `kwctl pull`).
+    #[command(
+        after_help = "Example:\n  palisade pull registry://registry.example.com:5000/policies/no-privilege:v0.1.0 -o no-privilege.wasm"
+    )]
     Pull {
         /// `registry://HOST/REPOSITORY:TAG` or `...@sha256:DIGEST`.
         source: String,
@@ -69,12 +83,16 @@ enum Command {
         sources_path: Option<PathBuf>,
     },
     /// Write a cosign key pair, cosign.key (encrypted with $COSIGN_PASSWORD, empty allowed) and cosign.pub.
+    #[command(after_help = "Example:\n  COSIGN_PASSWORD=... palisade keygen --out keys")]
     Keygen {
         /// Directory to write the keys to.
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
     /// Sign a pushed policy by digest and push the signature as cosign does (`sha256-<digest>.sig`).
+    #[command(
+        after_help = "Example:\n  palisade sign registry://registry.example.com:5000/policies/no-privilege:v0.1.0@sha256:1c94... --key cosign.key"
+    )]
     Sign {
         /// `registry://HOST/REPOSITORY[:TAG]@sha256:DIGEST`, as `palisade push` prints it.
         reference: String,
@@ -86,6 +104,9 @@ enum Command {
         sources_path: Option<PathBuf>,
     },
     /// Check that a policy in a registry carries a cosign signature made with the key's pair.
+    #[command(
+        after_help = "Example:\n  palisade verify registry://registry.example.com:5000/policies/no-privilege:v0.1.0 --key cosign.pub"
+    )]
     Verify {
         /// `registry://HOST/REPOSITORY:TAG` or `...@sha256:DIGEST`.
         reference: String,
@@ -97,6 +118,9 @@ enum Command {
         sources_path: Option<PathBuf>,
     },
     /// Print a Kubewarden verificationConfig that requires a signature by the public key.
+    #[command(
+        after_help = "Example:\n  palisade verification-config --key cosign.pub --owner you > verification-config.yml"
+    )]
     VerificationConfig {
         /// The public key (PEM, cosign.pub).
         #[arg(long)]
@@ -106,6 +130,9 @@ enum Command {
         owner: Option<String>,
     },
     /// Annotate a built module with its metadata and write its OCI layout and ClusterAdmissionPolicy.
+    #[command(
+        after_help = "Example:\n  palisade package policies/no-privilege target/wasm/modules/no_privilege.wasm --out target/artifacts/no-privilege"
+    )]
     Package {
         /// The policy's directory (with metadata.yml and README.md).
         policy_dir: PathBuf,
@@ -125,6 +152,9 @@ enum Command {
         settings: Option<PathBuf>,
     },
     /// Print the verdict table of the manifests under a directory, checked against its expected.yml.
+    #[command(
+        after_help = "Example:\n  palisade examples examples --artifacts target/artifacts --profiles profiles"
+    )]
     Examples {
         /// The examples directory.
         examples: PathBuf,
@@ -136,6 +166,9 @@ enum Command {
         profiles: Option<PathBuf>,
     },
     /// Write the Artifact Hub repository file and one package per policy.
+    #[command(
+        after_help = "Example:\n  palisade artifacthub --policies policies --bundle bundle --out artifacthub"
+    )]
     Artifacthub {
         /// The directory holding one directory per policy.
         #[arg(long, default_value = "policies")]
@@ -158,6 +191,9 @@ enum Command {
         signature_key_url: Option<String>,
     },
     /// Write each profile's ClusterAdmissionPolicyGroup and ClusterAdmissionPolicy set.
+    #[command(
+        after_help = "Example:\n  palisade profiles --profiles profiles --out target/artifacts/profiles --registry registry.example.com/policies --pin"
+    )]
     Profiles {
         /// Where the profiles are.
         #[arg(long, default_value = "profiles")]
@@ -182,6 +218,7 @@ enum Command {
         pin: bool,
     },
     /// Write a policy's e2e.bats from its test_data/cases.yml.
+    #[command(after_help = "Example:\n  palisade bats policies/no-privilege")]
     Bats {
         /// The policy's directory.
         policy_dir: PathBuf,
@@ -227,7 +264,7 @@ fn execute(cli: Cli) -> Result<()> {
                         settings_json.is_none() && settings_path.is_none(),
                         "a profile carries its own settings"
                     );
-                    let profile = Profile::load(&profiles.join(format!("{name}.yml")))?;
+                    let profile = Profile::find(&name, &profiles)?;
                     let loaded = LoadedProfile::load(profile, &artifacts)?;
                     let response = loaded.evaluate(&request)?.response();
                     let admission = run::admission_response(&request, &response);
@@ -320,7 +357,7 @@ fn execute(cli: Cli) -> Result<()> {
                 ),
                 None => None,
             };
-            let packaged = palisade_e2e::package::package(
+            let packaged = palisade_cli::package::package(
                 &policy_dir,
                 &module,
                 &out,
@@ -341,16 +378,16 @@ fn execute(cli: Cli) -> Result<()> {
             artifacts,
             profiles,
         } => {
-            let mut outcomes = palisade_e2e::examples::evaluate(&artifacts, &examples)?;
-            print!("{}", palisade_e2e::examples::render(&outcomes));
+            let mut outcomes = palisade_cli::examples::evaluate(&artifacts, &examples)?;
+            print!("{}", palisade_cli::examples::render(&outcomes));
             if let Some(profiles) = profiles {
                 let by_profile =
-                    palisade_e2e::examples::evaluate_profiles(&artifacts, &examples, &profiles)?;
+                    palisade_cli::examples::evaluate_profiles(&artifacts, &examples, &profiles)?;
                 println!("\nthe same examples under each profile:\n");
-                print!("{}", palisade_e2e::examples::render(&by_profile));
+                print!("{}", palisade_cli::examples::render(&by_profile));
                 outcomes.extend(by_profile);
             }
-            palisade_e2e::examples::check_expected(&examples, &outcomes)?;
+            palisade_cli::examples::check_expected(&examples, &outcomes)?;
             println!(
                 "\nevery verdict matches {}",
                 examples.join("expected.yml").display()
@@ -396,10 +433,10 @@ fn execute(cli: Cli) -> Result<()> {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
-            let cases = palisade_e2e::cases::load(&policy_dir)?;
+            let cases = palisade_cli::cases::load(&policy_dir)?;
             std::fs::write(
                 policy_dir.join("e2e.bats"),
-                palisade_e2e::cases::render_bats(name, &cases)?,
+                palisade_cli::cases::render_bats(name, &cases)?,
             )?;
         }
     }
@@ -413,7 +450,7 @@ fn run_pulled(
     sources_path: Option<&Path>,
     request: &Value,
     settings: &Value,
-) -> Result<(palisade_e2e::host::ValidationResponse, Value)> {
+) -> Result<(palisade_cli::host::ValidationResponse, Value)> {
     let reference = registry::RegistryRef::parse(reference)?;
     let pulled = registry::Registry::from_environment(sources_path)?.pull(&reference)?;
     let path = std::env::temp_dir().join(format!(
@@ -435,7 +472,7 @@ fn write_artifacthub(
     digests: Option<&std::path::Path>,
     signature_key_url: Option<String>,
 ) -> Result<()> {
-    use palisade_e2e::{annotate, artifacthub};
+    use palisade_cli::{annotate, artifacthub};
     std::fs::create_dir_all(out)?;
     std::fs::write(
         out.join("artifacthub-repo.yml"),
@@ -457,7 +494,7 @@ fn write_artifacthub(
         let metadata =
             annotate::load_metadata(&std::fs::read_to_string(dir.join("metadata.yml"))?)?;
         let readme = std::fs::read_to_string(dir.join("README.md"))?;
-        let version = palisade_e2e::package::version(&metadata)?;
+        let version = palisade_cli::package::version(&metadata)?;
         let path = out.join(&name).join("artifacthub-pkg.yml");
         let existing = std::fs::read_to_string(&path).ok();
         let created_at = existing

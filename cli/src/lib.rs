@@ -1,0 +1,14 @@
+//! The Palisade runner: kwctl-like evaluation of built policy modules, and
+//! the tools that turn them into artifacts.
+
+pub mod annotate;
+pub mod artifacthub;
+pub mod cases;
+pub mod examples;
+pub mod host;
+pub mod oci;
+pub mod package;
+pub mod profile;
+pub mod registry;
+pub mod run;
+pub mod signing;
