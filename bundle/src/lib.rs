@@ -40,6 +40,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<block_host_namespace::BlockHostNamespace>::parse,
     ),
     (
+        "container-limits",
+        Bound::<container_limits::ContainerLimits>::parse,
+    ),
+    (
         "disallowed-capabilities",
         Bound::<disallowed_capabilities::DisallowedCapabilities>::parse,
     ),

@@ -19,6 +19,7 @@ pub mod path;
 pub mod pod;
 pub mod ports;
 pub mod profile;
+pub mod quantity;
 pub mod report;
 pub mod settings;
 #[cfg(feature = "testing")]
