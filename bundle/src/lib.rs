@@ -44,6 +44,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<container_limits::ContainerLimits>::parse,
     ),
     (
+        "container-requests",
+        Bound::<container_requests::ContainerRequests>::parse,
+    ),
+    (
         "disallowed-capabilities",
         Bound::<disallowed_capabilities::DisallowedCapabilities>::parse,
     ),
