@@ -52,8 +52,9 @@ WASM_STD := -Z build-std=std,panic_abort
 TOOLCHAIN_PACKAGES := $(DEBIAN_WASM_PACKAGES)
 endif
 TOOLCHAIN_PACKAGES += $(if $(shell command -v wasm-opt),,$(WASM_OPT_PACKAGE))
-# Test tools: bats runs the e2e.bats files, docker-registry is the OCI registry, jq reads JSON in bats.
-TEST_PACKAGES := bats jq docker-registry
+# Test tools: bats runs the e2e.bats files, docker-registry is the OCI registry, jq reads JSON in bats,
+# chromium runs the playground's browser tests.
+TEST_PACKAGES := bats jq docker-registry chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNNER := target/release/palisade
@@ -134,7 +135,7 @@ examples: artifacts
 	$(RUNNER) examples --artifacts $(ARTIFACTS) --profiles profiles examples
 
 # The README's test command: everything CI checks.
-test: lint unit artifacts test-tools e2e publish-test bats
+test: lint unit artifacts test-tools e2e publish-test bats playground-test
 
 lint:
 	cargo fmt --all -- --check
@@ -189,6 +190,68 @@ bats: artifacts test-tools
 bench: artifacts
 	PALISADE_WASM=$(abspath $(WASM_OUT)) PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) \
 	  cargo bench -p palisade-e2e --bench policies
+
+# --- playground: every rule and profile in the browser (playground/) -------
+# The same toolchain logic for wasm32-unknown-unknown, without wasi-libc.
+# Not stripped by cargo: wasm-bindgen reads the target_features section.
+WEB_TARGET := wasm32-unknown-unknown
+WEB_TARGET_DIR := target/web
+PLAYGROUND := target/playground
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
+RUSTUP_HAS_WEB := $(shell rustup target list --installed 2>/dev/null | grep -qx $(WEB_TARGET) && echo yes)
+ifeq ($(RUSTUP_HAS_WEB),yes)
+WEB_CARGO := CARGO_PROFILE_WASM_STRIP=false cargo
+WEB_STD :=
+WEB_PACKAGES :=
+else
+WEB_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_PROFILE_WASM_STRIP=false \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo
+WEB_STD := -Z build-std=std,panic_abort
+WEB_PACKAGES := rustc-web cargo-web rust-web-src lld-19
+endif
+WEB_PACKAGES += $(if $(shell command -v wasm-opt),,$(WASM_OPT_PACKAGE))
+
+.PHONY: playground playground-tools playground-test
+
+# The toolchain, and wasm-bindgen-cli at the version of the wasm-bindgen
+# crate in Cargo.lock (--locked fails when the registry index lacks a
+# version the CLI's own lock file names; then cargo resolves afresh).
+playground-tools:
+	@missing=""; for p in $(WEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked \
+	    || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+# The static page: index.html, its JavaScript, the wasm and the seed
+# examples. The rules link kubewarden-policy-sdk, whose wapc-guest defines
+# the waPC export __guest_call; it is dropped (with the `wapc` imports it
+# needs) before wasm-bindgen. wasm-opt runs before wasm-bindgen: binaryen
+# 108 breaks wasm-bindgen's externref table.
+playground: playground-tools
+	CARGO_TARGET_DIR=$(WEB_TARGET_DIR) $(WEB_CARGO) build $(WEB_STD) \
+	  --target $(WEB_TARGET) --profile wasm -p palisade-playground
+	python3 playground/tools/drop-exports.py $(WEB_TARGET_DIR)/$(WEB_TARGET)/wasm/playground.wasm \
+	  $(WEB_TARGET_DIR)/playground.wasm __guest_call
+	wasm-opt -Oz $(WASM_FEATURES) $(WEB_TARGET_DIR)/playground.wasm -o $(WEB_TARGET_DIR)/playground.wasm
+	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/examples
+	wasm-bindgen --target web --no-typescript --out-dir $(PLAYGROUND) $(WEB_TARGET_DIR)/playground.wasm
+	@! grep -q '"wapc"' $(PLAYGROUND)/playground.js || { echo "the playground imports waPC" >&2; exit 1; }
+	cp playground/web/* $(PLAYGROUND)/
+	cp examples/01-nginx-privileged.yaml examples/02-nginx-unprivileged.yaml \
+	  examples/04-log-shipper-deployment.yaml $(PLAYGROUND)/examples/
+	@echo "playground: $(PLAYGROUND)/index.html (serve it: python3 -m http.server -d $(PLAYGROUND)); wasm $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
+
+# Every e2e case file and the profile table through the page in headless
+# Chromium; writes target/playground-screenshot.png.
+playground-test: playground test-tools
+	python3 playground/tools/browser_test.py $(PLAYGROUND) target/playground-screenshot.png
 
 clean:
 	cargo clean

@@ -1,0 +1,47 @@
+//! Embeds every rule's README (its settings table) and every profile, so
+//! that a rule or profile added to the repository is in the page.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() -> std::io::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = String::new();
+    out.push_str(
+        "/// Each rule's README, by policy name.\npub const READMES: &[(&str, &str)] = &[\n",
+    );
+    for (name, path) in entries(&root.join("policies"), |p| p.join("README.md"))? {
+        let _ = writeln!(out, "    ({name:?}, include_str!({path:?})),");
+    }
+    out.push_str("];\n/// The profiles, by name.\npub const PROFILES: &[(&str, &str)] = &[\n");
+    for (name, path) in entries(&root.join("profiles"), |p| p.to_path_buf())? {
+        let Some(name) = name.strip_suffix(".yml") else {
+            continue;
+        };
+        let _ = writeln!(out, "    ({name:?}, include_str!({path:?})),");
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
+    std::fs::write(dest, out)?;
+    println!("cargo::rerun-if-changed=../policies");
+    println!("cargo::rerun-if-changed=../profiles");
+    Ok(())
+}
+
+/// `(file name, path)` of each entry whose `path(entry)` is a file, sorted.
+fn entries(
+    dir: &Path,
+    path: impl Fn(&Path) -> std::path::PathBuf,
+) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let file = path(&entry.path());
+        if file.is_file() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            out.push((name, file.canonicalize()?.to_string_lossy().into_owned()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
