@@ -40,6 +40,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<block_host_namespace::BlockHostNamespace>::parse,
     ),
     (
+        "container-allowed-ports",
+        Bound::<container_allowed_ports::ContainerAllowedPorts>::parse,
+    ),
+    (
         "container-limits",
         Bound::<container_limits::ContainerLimits>::parse,
     ),
