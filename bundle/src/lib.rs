@@ -77,6 +77,7 @@ pub static CATALOGUE: &Catalogue = &[
         "internal-load-balancer",
         BoundObject::<internal_load_balancer::InternalLoadBalancer>::parse,
     ),
+    ("no-latest-tag", Bound::<no_latest_tag::NoLatestTag>::parse),
     (
         "no-privilege-escalation",
         Bound::<no_privilege_escalation::NoPrivilegeEscalation>::parse,
