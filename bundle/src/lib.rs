@@ -70,6 +70,10 @@ pub static CATALOGUE: &Catalogue = &[
     ("host-probes", Bound::<host_probes::HostProbes>::parse),
     ("host-process", Bound::<host_process::HostProcess>::parse),
     (
+        "image-pull-policy",
+        Bound::<image_pull_policy::ImagePullPolicy>::parse,
+    ),
+    (
         "ingress-https-only",
         BoundObject::<ingress_https_only::IngressHttpsOnly>::parse,
     ),
