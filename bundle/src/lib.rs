@@ -96,6 +96,10 @@ pub static CATALOGUE: &Catalogue = &[
         "required-labels",
         BoundObject::<required_labels::RequiredLabels>::parse,
     ),
+    (
+        "required-probes",
+        Bound::<required_probes::RequiredProbes>::parse,
+    ),
     ("runtime-class", Bound::<runtime_class::RuntimeClass>::parse),
     ("selinux", Bound::<selinux::SeLinux>::parse),
     (
