@@ -32,6 +32,10 @@ pub static CATALOGUE: &Catalogue = &[
         Bound::<allowed_volume_types::AllowedVolumeTypes>::parse,
     ),
     (
+        "block-automount-token",
+        Bound::<block_automount_token::BlockAutomountToken>::parse,
+    ),
+    (
         "block-default-namespace",
         BoundObject::<block_default_namespace::BlockDefaultNamespace>::parse,
     ),
