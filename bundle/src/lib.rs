@@ -20,6 +20,10 @@ pub static CATALOGUE: &Catalogue = &[
         BoundObject::<allowed_external_ips::AllowedExternalIps>::parse,
     ),
     (
+        "allowed-images",
+        Bound::<allowed_images::AllowedImages>::parse,
+    ),
+    (
         "allowed-seccomp",
         Bound::<allowed_seccomp::AllowedSeccomp>::parse,
     ),
