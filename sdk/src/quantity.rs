@@ -174,7 +174,7 @@ fn parse(text: &str) -> Result<Amount, QuantityError> {
         pos += frac_len;
     }
     if int_part.is_empty() && frac_part.is_empty() {
-        return Err(format_error(format!("{text:?} has no digits")));
+        return Err(format_error("no digits"));
     }
     let suffix = text.get(pos..).unwrap_or_default();
     // (power of ten, power of two) of the suffix.
@@ -195,7 +195,7 @@ fn parse(text: &str) -> Result<Amount, QuantityError> {
         "Ti" => (0, 40),
         "Pi" => (0, 50),
         "Ei" => (0, 60),
-        _ => (parse_exponent(text, suffix)?, 0),
+        _ => (parse_exponent(suffix)?, 0),
     };
 
     // The significant digits as an integer, with the power of ten they are scaled by.
@@ -238,10 +238,10 @@ fn parse(text: &str) -> Result<Amount, QuantityError> {
 }
 
 /// `e3`, `E-2`, `e+10`: the power of ten of an exponent suffix.
-fn parse_exponent(text: &str, suffix: &str) -> Result<i64, QuantityError> {
+fn parse_exponent(suffix: &str) -> Result<i64, QuantityError> {
     let bad = || {
         format_error(format!(
-            "{text:?} has an unknown suffix {suffix:?} (use n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e3)"
+            "unknown suffix {suffix:?} (use n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei or an exponent such as e3)"
         ))
     };
     let rest = suffix
@@ -262,7 +262,7 @@ fn parse_exponent(text: &str, suffix: &str) -> Result<i64, QuantityError> {
             .checked_mul(10)
             .and_then(|v| v.checked_add(i64::from(digit - b'0')))
             .filter(|v| *v <= i64::from(i32::MAX))
-            .ok_or_else(|| format_error(format!("{text:?} has an exponent out of range")))?;
+            .ok_or_else(|| format_error("exponent out of range"))?;
     }
     Ok(if negative { -value } else { value })
 }
@@ -508,6 +508,14 @@ mod tests {
             assert!(matches!(err, QuantityError::Format(_)), "{bad:?}: {err:?}");
         }
         assert_eq!(Amount::parse(""), Err(QuantityError::Empty));
+        let reason = |t: &str| Amount::parse(t).unwrap_err().to_string();
+        assert_eq!(reason("two"), "not a quantity: no digits");
+        assert!(reason("128MB").starts_with("not a quantity: unknown suffix \"MB\" (use n, u, m"));
+        assert_eq!(
+            reason("1e99999999999"),
+            "not a quantity: exponent out of range"
+        );
+        assert_eq!(reason(""), "an empty quantity");
     }
 
     #[test]
