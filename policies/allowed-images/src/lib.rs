@@ -427,7 +427,7 @@ mod tests {
     #[test]
     fn an_image_that_does_not_parse_is_rejected_even_when_the_regex_matches() {
         let any = json!({"allowed_images_regex": "."});
-        for image in ["Nginx", "nginx:1 ", "a//b", "nginx@sha256:1", "../x"] {
+        for image in ["Nginx", "nginx:1 ", "a//b", "nginx@sha256:1", "../x", "Team/app"] {
             let out = run::<R>(any.clone(), one(image));
             assert_eq!(violation_paths::<R>(&out), [AT], "{image}");
             assert!(
