@@ -144,6 +144,24 @@ impl fmt::Display for ImageRef {
     }
 }
 
+/// How messages show an image as written: quoted, and cut after
+/// [`SHOWN_MAX`] bytes, so that a hostile megabyte-long `image` is not
+/// echoed back whole in a denial.
+pub fn quoted(image: &str) -> String {
+    if image.len() <= SHOWN_MAX {
+        return format!("{image:?}");
+    }
+    let mut end = SHOWN_MAX;
+    while !image.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = image.get(..end).unwrap_or_default();
+    format!("{head:?}… ({} bytes)", image.len())
+}
+
+/// The longest image [`quoted`] shows whole.
+pub const SHOWN_MAX: usize = 256;
+
 fn is_lower_hex(b: u8) -> bool {
     b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
 }
@@ -640,6 +658,18 @@ mod tests {
             assert!(!input.contains(char::is_whitespace), "{input}");
         }
         assert!(parsed > 1_000, "only {parsed} inputs parsed");
+    }
+
+    #[test]
+    fn long_images_are_shown_cut() {
+        assert_eq!(quoted("nginx:1"), "\"nginx:1\"");
+        let long = format!("{}é{}", "a".repeat(255), "b".repeat(10_000));
+        let shown = quoted(&long);
+        assert!(
+            shown.starts_with(&format!("\"{}\"…", "a".repeat(255))),
+            "{shown}"
+        );
+        assert!(shown.ends_with("(10257 bytes)"), "{shown}");
     }
 
     #[test]

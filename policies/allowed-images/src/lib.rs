@@ -258,13 +258,20 @@ impl Rule for AllowedImages {
             let written = container.container.image.as_deref().unwrap_or_default();
             let problem = match ImageRef::parse(written) {
                 Err(e) if written.is_empty() => format!("has no image ({e})"),
-                Err(e) => format!("has image {written:?}, which is not a valid reference: {e}"),
+                Err(e) => format!(
+                    "has image {}, which is not a valid reference: {e}",
+                    image::quoted(written)
+                ),
                 Ok(image) => {
                     let reasons = settings.reasons(written, &image);
                     if reasons.is_empty() {
                         continue;
                     }
-                    format!("image {written:?} is not allowed: {}", reasons.join(", "))
+                    format!(
+                        "image {} is not allowed: {}",
+                        image::quoted(written),
+                        reasons.join(", ")
+                    )
                 }
             };
             report.violation(
@@ -427,7 +434,14 @@ mod tests {
     #[test]
     fn an_image_that_does_not_parse_is_rejected_even_when_the_regex_matches() {
         let any = json!({"allowed_images_regex": "."});
-        for image in ["Nginx", "nginx:1 ", "a//b", "nginx@sha256:1", "../x", "Team/app"] {
+        for image in [
+            "Nginx",
+            "nginx:1 ",
+            "a//b",
+            "nginx@sha256:1",
+            "../x",
+            "Team/app",
+        ] {
             let out = run::<R>(any.clone(), one(image));
             assert_eq!(violation_paths::<R>(&out), [AT], "{image}");
             assert!(

@@ -3,7 +3,7 @@
 //! set to a default. Azure ContainerAllowedPullPolicy
 //! (`container-allowed-pull-policy`, `allowedPullPolicy`).
 
-use palisade_sdk::image::{DEFAULT_TAG, ImageRef};
+use palisade_sdk::image::{DEFAULT_TAG, ImageRef, quoted};
 use palisade_sdk::{Change, Pod, Report, Rule, RuleSettings, SettingsError, export_rule};
 use serde::Deserialize;
 use serde_json::json;
@@ -153,9 +153,10 @@ impl Rule for ImagePullPolicy {
                                     path(),
                                     format!(
                                         "{} sets no imagePullPolicy, which Kubernetes defaults to \
-                                         {policy:?} for image {image:?} ({why}), and {policy:?} is \
+                                         {policy:?} for image {} ({why}), and {policy:?} is \
                                          not allowed (allowed: {}): set it",
                                         who(),
+                                        quoted(image),
                                         settings.allowed()
                                     ),
                                 );
@@ -164,9 +165,10 @@ impl Rule for ImagePullPolicy {
                         Err(e) => report.violation(
                             path(),
                             format!(
-                                "{} sets no imagePullPolicy and its image {image:?} is not a valid \
+                                "{} sets no imagePullPolicy and its image {} is not a valid \
                                  reference ({e}), so the policy it would get cannot be told: set it",
-                                who()
+                                who(),
+                                quoted(image)
                             ),
                         ),
                     }

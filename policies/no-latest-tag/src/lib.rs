@@ -2,7 +2,7 @@
 //! implied (no tag and no digest). Azure ImagesDoNotUseLatest
 //! (`container-no-latest-image`).
 
-use palisade_sdk::image::ImageRef;
+use palisade_sdk::image::{ImageRef, quoted};
 use palisade_sdk::{ContainerKind, Pod, Report, Rule, RuleSettings, export_rule};
 use serde::Deserialize;
 
@@ -32,14 +32,21 @@ impl Rule for NoLatestTag {
             let image = container.container.image.as_deref().unwrap_or_default();
             let problem = match ImageRef::parse(image) {
                 Err(e) if image.is_empty() => format!("has no image ({e})"),
-                Err(e) => format!("has image {image:?}, which is not a valid reference: {e}"),
+                Err(e) => format!(
+                    "has image {}, which is not a valid reference: {e}",
+                    quoted(image)
+                ),
                 // A digest pins the image, whatever tag is written beside it.
                 Ok(r) if r.digest.is_some() => continue,
                 Ok(r) if r.tag.is_none() => format!(
-                    "image {image:?} has no tag, which means latest: pin a version tag or a digest"
+                    "image {} has no tag, which means latest: pin a version tag or a digest",
+                    quoted(image)
                 ),
                 Ok(r) if r.tag.as_deref() == Some("latest") => {
-                    format!("image {image:?} uses the tag latest: pin a version tag or a digest")
+                    format!(
+                        "image {} uses the tag latest: pin a version tag or a digest",
+                        quoted(image)
+                    )
                 }
                 Ok(_) => continue,
             };
@@ -147,6 +154,15 @@ mod tests {
             assert_eq!(violation_paths::<R>(&out), ["spec.containers[0].image"]);
             assert!(message(&out).contains(text), "{image}: {}", message(&out));
         }
+    }
+
+    #[test]
+    fn a_huge_image_is_rejected_without_being_echoed_whole() {
+        let huge = "a".repeat(1_000_000);
+        let out = run::<R>(json!({}), one(json!(huge)));
+        let text = message(&out);
+        assert!(text.contains("(1000000 bytes)"), "{}", text.len());
+        assert!(text.len() < 1_000, "{}", text.len());
     }
 
     #[test]
