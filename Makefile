@@ -194,19 +194,20 @@ bench: artifacts
 # --- playground: every rule and profile in the browser (playground/) -------
 # The same toolchain logic for wasm32-unknown-unknown, without wasi-libc.
 # Not stripped by cargo: wasm-bindgen reads the target_features section.
+# Optimised for size (opt-level z): the page loads the whole module.
 WEB_TARGET := wasm32-unknown-unknown
 WEB_TARGET_DIR := target/web
 PLAYGROUND := target/playground
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' Cargo.lock)
 RUSTUP_HAS_WEB := $(shell rustup target list --installed 2>/dev/null | grep -qx $(WEB_TARGET) && echo yes)
 ifeq ($(RUSTUP_HAS_WEB),yes)
-WEB_CARGO := CARGO_PROFILE_WASM_STRIP=false cargo
+WEB_CARGO := CARGO_PROFILE_WASM_STRIP=false CARGO_PROFILE_WASM_OPT_LEVEL=z cargo
 WEB_STD :=
 WEB_PACKAGES :=
 else
-WEB_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_PROFILE_WASM_STRIP=false \
+WEB_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_PROFILE_WASM_STRIP=false CARGO_PROFILE_WASM_OPT_LEVEL=z \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" cargo
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" cargo
 WEB_STD := -Z build-std=std,panic_abort
 WEB_PACKAGES := rustc-web cargo-web rust-web-src lld-19
 endif

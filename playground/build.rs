@@ -1,5 +1,6 @@
-//! Embeds every rule's README (its settings table) and every profile, so
-//! that a rule or profile added to the repository is in the page.
+//! Embeds every rule's README (its first paragraph and settings table) and
+//! every profile, so that a rule or profile added to the repository is in
+//! the page.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,7 +12,8 @@ fn main() -> std::io::Result<()> {
         "/// Each rule's README, by policy name.\npub const READMES: &[(&str, &str)] = &[\n",
     );
     for (name, path) in entries(&root.join("policies"), |p| p.join("README.md"))? {
-        let _ = writeln!(out, "    ({name:?}, include_str!({path:?})),");
+        let readme = std::fs::read_to_string(&path)?;
+        let _ = writeln!(out, "    ({name:?}, {:?}),", essentials(&readme));
     }
     out.push_str("];\n/// The profiles, by name.\npub const PROFILES: &[(&str, &str)] = &[\n");
     for (name, path) in entries(&root.join("profiles"), |p| p.to_path_buf())? {
@@ -24,8 +26,36 @@ fn main() -> std::io::Result<()> {
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
     std::fs::write(dest, out)?;
     println!("cargo::rerun-if-changed=../policies");
+    for (_, path) in entries(&root.join("policies"), |p| p.join("README.md"))? {
+        println!("cargo::rerun-if-changed={path}");
+    }
     println!("cargo::rerun-if-changed=../profiles");
     Ok(())
+}
+
+/// What the page shows of a README: its first paragraph and its settings
+/// table (the whole text would be a tenth of the module).
+fn essentials(readme: &str) -> String {
+    let summary: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    let table: Vec<&str> = readme
+        .split_once("\n## Settings")
+        .map(|(_, section)| {
+            section
+                .lines()
+                .skip_while(|l| !l.starts_with('|'))
+                .take_while(|l| l.starts_with('|'))
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "{}\n\n## Settings\n\n{}\n",
+        summary.join("\n"),
+        table.join("\n")
+    )
 }
 
 /// `(file name, path)` of each entry whose `path(entry)` is a file, sorted.
