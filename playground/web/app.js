@@ -103,7 +103,7 @@ function renderDocument(doc) {
         ? el("code", {}, v.path ?? "")
         : el("button", { type: "button", class: "link", title: `Select line ${v.line + 1} of the manifest`,
             onclick: () => goToLine($("manifest"), v.line) }, el("code", {}, v.path),
-            v.exact ? ` (line ${v.line + 1})` : ` (missing; its parent is on line ${v.line + 1})`);
+            v.exact ? ` (line ${v.line + 1})` : ` (not set; line ${v.line + 1})`);
       list.append(el("li", {}, el("strong", {}, `${v.rule}: `), where, v.path ? ": " : "", v.message));
     }
     card.append(list);
@@ -155,7 +155,8 @@ function run() {
   else if (!settings.valid) verdict.append(el("p", { class: "help" }, "Fix the settings to see a verdict."));
   for (const doc of out.documents ?? []) verdict.append(renderDocument(doc));
   const containers = (out.documents ?? []).length;
-  $("timing").textContent = `${containers} document${containers === 1 ? "" : "s"} evaluated in ${took.toFixed(1)} ms`;
+  const ms = took < 0.1 ? "under 0.1" : took.toFixed(1);
+  $("timing").textContent = `${containers} document${containers === 1 ? "" : "s"} evaluated in ${ms} ms`;
   document.body.dataset.evaluated = String((Number(document.body.dataset.evaluated) || 0) + 1);
 }
 
