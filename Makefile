@@ -186,10 +186,12 @@ bats: artifacts test-tools
 	  (cd policies/$$p && PATH=$$shim:$$PATH POLICY_WASM=$(abspath $(ARTIFACTS))/$$p/policy.wasm bats e2e.bats); \
 	done; rm -rf $$shim
 
-# Module sizes, per-request times beside the noop and floor modules, memory.
-bench: artifacts
+# Module sizes, per-request times beside the noop and floor modules, memory;
+# the playground's wasm size, raw and gzipped.
+bench: artifacts playground
 	PALISADE_WASM=$(abspath $(WASM_OUT)) PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) \
 	  cargo bench -p palisade-e2e --bench policies
+	@echo "playground wasm (every rule): $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
 
 # --- playground: every rule and profile in the browser (playground/) -------
 # The same toolchain logic for wasm32-unknown-unknown, without wasi-libc.
