@@ -4,6 +4,7 @@
 pub mod annotate;
 pub mod artifacthub;
 pub mod cases;
+pub mod convert;
 pub mod examples;
 pub mod host;
 pub mod oci;

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use palisade_cli::profile::{LoadedProfile, ModuleRef, Profile, write_manifests};
+use palisade_cli::profile::{LoadedProfile, Mode, ModuleRef, Profile, write_manifests};
 use palisade_cli::{registry, run, signing};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use std::process::ExitCode;
     name = "palisade",
     version,
     about,
-    after_help = "Example:\n  palisade run --profile pss-restricted -r pod.json"
+    after_help = "Example:\n  palisade run --profile pss-restricted -r pod.json\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -217,11 +217,57 @@ enum Command {
         #[arg(long)]
         pin: bool,
     },
+    /// Convert PodSecurityPolicies (or other sources) into Palisade profiles.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  kubectl get psp -o yaml > psp.yaml\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted"
+    )]
+    Convert(ConvertCommand),
     /// Write a policy's e2e.bats from its test_data/cases.yml.
     #[command(after_help = "Example:\n  palisade bats policies/no-privilege")]
     Bats {
         /// The policy's directory.
         policy_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConvertCommand {
+    /// PodSecurityPolicies (policy/v1beta1; multi-document YAML, JSON, or the
+    /// List `kubectl get psp -o yaml` prints) into one profile each, with the
+    /// PSP's defaults as mutations. Every PSP field is mapped or is an error
+    /// naming it. Without --out, the profiles go to stdout.
+    #[command(
+        after_help = "Example:\n  palisade convert psp psp.yaml\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted\n  palisade run --profile converted/psp-deny-privileged.yml -r request.json"
+    )]
+    Psp {
+        /// Files with PodSecurityPolicies (`-` for stdin).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Files with the Roles, ClusterRoles and bindings granting `use` of
+        /// the PSPs: each profile is scoped to where and to whom its PSP is granted.
+        #[arg(long, num_args = 1..)]
+        rbac: Vec<PathBuf>,
+        /// Write DIR/<psp>.yml and DIR/<psp>/ (group, policies and bundle
+        /// manifests, protect and monitor); with several PSPs also
+        /// DIR/any-of/ (a group admitting what any PSP admits).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The directory holding one directory per policy (for metadata).
+        #[arg(long, default_value = "policies")]
+        policies: PathBuf,
+        /// The bundle module's directory (for its metadata).
+        #[arg(long, default_value = "bundle")]
+        bundle: PathBuf,
+        /// Where `make artifacts` wrote the built policies.
+        #[arg(long, default_value = "target/artifacts")]
+        artifacts: PathBuf,
+        /// Registry the manifests reference.
+        #[arg(long, default_value = "ghcr.io/palisade-policies")]
+        registry: String,
+        /// Reference each module by digest instead of by version tag.
+        #[arg(long)]
+        pin: bool,
     },
 }
 
@@ -428,6 +474,23 @@ fn execute(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Convert(ConvertCommand::Psp {
+            files,
+            rbac,
+            out,
+            policies,
+            bundle,
+            artifacts,
+            registry,
+            pin,
+        }) => {
+            let modules = ModuleRef {
+                registry: &registry,
+                artifacts: &artifacts,
+                pin,
+            };
+            convert_psp(&files, &rbac, out.as_deref(), &policies, &bundle, &modules)?;
+        }
         Command::Bats { policy_dir } => {
             let name = policy_dir
                 .file_name()
@@ -438,6 +501,73 @@ fn execute(cli: Cli) -> Result<()> {
                 policy_dir.join("e2e.bats"),
                 palisade_cli::cases::render_bats(name, &cases)?,
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// `convert psp`: the profiles to stdout, or with their manifests to `out`.
+fn convert_psp(
+    files: &[PathBuf],
+    rbac_files: &[PathBuf],
+    out: Option<&Path>,
+    policies: &Path,
+    bundle: &Path,
+    modules: &ModuleRef,
+) -> Result<()> {
+    use palisade_cli::convert;
+    let mut documents = Vec::new();
+    for file in files {
+        documents.extend(convert::read_documents(file)?);
+    }
+    let rbac = if rbac_files.is_empty() {
+        None
+    } else {
+        let mut rbac = convert::Rbac::default();
+        for file in rbac_files {
+            rbac.add(&convert::read_documents(file)?)?;
+        }
+        Some(rbac)
+    };
+    let mut notes = Vec::new();
+    let profiles = convert::convert_psps(&documents, rbac.as_ref(), &mut notes)?;
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+    for profile in &profiles {
+        if profile.scope.as_ref().is_some_and(|s| s.grants.is_empty()) {
+            eprintln!(
+                "note: no binding in the --rbac files grants use of PodSecurityPolicy {}: its profile applies to no request",
+                profile.name
+            );
+        }
+    }
+    let Some(out) = out else {
+        let documents: Vec<String> = profiles
+            .iter()
+            .map(serde_norway::to_string)
+            .collect::<Result<_, _>>()?;
+        print!("{}", documents.join("---\n"));
+        return Ok(());
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for profile in &profiles {
+        let path = out.join(format!("{}.yml", profile.name));
+        std::fs::write(&path, serde_norway::to_string(profile)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+        for path in write_manifests(profile, policies, bundle, modules, out)? {
+            println!("{}", path.display());
+        }
+    }
+    if profiles.len() > 1 {
+        let dir = out.join("any-of");
+        std::fs::create_dir_all(&dir)?;
+        for (mode, suffix) in [(Mode::Protect, ""), (Mode::Monitor, "-monitor")] {
+            let group = convert::any_of_group(&profiles, policies, modules, mode)?;
+            let path = dir.join(format!("group{suffix}.yaml"));
+            std::fs::write(&path, serde_norway::to_string(&group)?)?;
+            println!("{}", path.display());
         }
     }
     Ok(())

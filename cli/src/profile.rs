@@ -23,6 +23,215 @@ pub struct Profile {
     #[serde(default)]
     pub exempt_namespaces: Vec<String>,
     pub rules: Vec<ProfileRule>,
+    /// Who the profile applies to (a converted PodSecurityPolicy: where and
+    /// to whom RBAC granted its use); absent: every request. Not part of the
+    /// bundle's settings: the manifests carry it as a namespaceSelector and
+    /// matchConditions, and `palisade run` applies it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+}
+
+/// The requests a profile applies to: those of any grant.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub grants: Vec<Grant>,
+}
+
+/// A RoleBinding (in its namespace) or ClusterRoleBinding (everywhere)
+/// granting `use` of a PodSecurityPolicy to its subjects.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", deny_unknown_fields)]
+pub enum Subject {
+    User { name: String },
+    Group { name: String },
+    ServiceAccount { namespace: String, name: String },
+}
+
+/// The label every namespace carries with its name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+fn cel_string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// The pod's service account name in CEL, for a Pod or a workload with a
+/// pod template.
+const CEL_POD_SERVICE_ACCOUNT: &str = "(has(object.spec.template) ? \
+    (has(object.spec.template.spec.serviceAccountName) ? object.spec.template.spec.serviceAccountName : 'default') : \
+    (has(object.spec.serviceAccountName) ? object.spec.serviceAccountName : 'default'))";
+
+impl Subject {
+    /// Whether every pod of `namespace` (None: of any namespace) is this
+    /// subject: PSP authorised a pod by its service account too, and every
+    /// service account is in these groups.
+    fn covers_every_pod(&self, namespace: Option<&str>) -> bool {
+        match self {
+            Subject::Group { name: group } => {
+                group == "system:authenticated"
+                    || group == "system:serviceaccounts"
+                    || namespace.is_some_and(|ns| *group == format!("system:serviceaccounts:{ns}"))
+            }
+            _ => false,
+        }
+    }
+
+    fn matches(&self, request: &Value) -> bool {
+        let namespace = request
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if self.covers_every_pod(Some(namespace)) {
+            return true;
+        }
+        let username = request
+            .pointer("/userInfo/username")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        match self {
+            Subject::User { name: user } => username == user,
+            Subject::Group { name: group } => request
+                .pointer("/userInfo/groups")
+                .and_then(Value::as_array)
+                .is_some_and(|groups| groups.iter().any(|g| g == group.as_str())),
+            Subject::ServiceAccount {
+                namespace: sa_namespace,
+                name,
+            } => {
+                username == format!("system:serviceaccount:{sa_namespace}:{name}")
+                    || (sa_namespace == namespace && pod_service_account(request) == name)
+            }
+        }
+    }
+
+    fn cel(&self) -> String {
+        match self {
+            Subject::User { name: user } => {
+                format!("request.userInfo.username == {}", cel_string(user))
+            }
+            Subject::Group { name: group } => {
+                format!("{} in request.userInfo.groups", cel_string(group))
+            }
+            Subject::ServiceAccount { namespace, name } => format!(
+                "request.userInfo.username == {} || (request.namespace == {} && {CEL_POD_SERVICE_ACCOUNT} == {})",
+                cel_string(&format!("system:serviceaccount:{namespace}:{name}")),
+                cel_string(namespace),
+                cel_string(name)
+            ),
+        }
+    }
+}
+
+/// The service account the request's pod runs as (`default` when unset).
+fn pod_service_account(request: &Value) -> &str {
+    let object = request.get("object");
+    let spec = object
+        .and_then(|o| o.pointer("/spec/template/spec"))
+        .or_else(|| object.and_then(|o| o.pointer("/spec/jobTemplate/spec/template/spec")))
+        .or_else(|| object.and_then(|o| o.get("spec")));
+    spec.and_then(|s| {
+        s.get("serviceAccountName")
+            .or_else(|| s.get("serviceAccount"))
+    })
+    .and_then(Value::as_str)
+    .unwrap_or("default")
+}
+
+impl Grant {
+    fn covers_every_pod(&self) -> bool {
+        self.subjects
+            .iter()
+            .any(|s| s.covers_every_pod(self.namespace.as_deref()))
+    }
+
+    fn matches(&self, request: &Value) -> bool {
+        let namespace = request.get("namespace").and_then(Value::as_str);
+        self.namespace
+            .as_deref()
+            .is_none_or(|ns| Some(ns) == namespace)
+            && self.subjects.iter().any(|s| s.matches(request))
+    }
+}
+
+impl Scope {
+    /// Whether the profile applies to the request.
+    pub fn matches(&self, request: &Value) -> bool {
+        self.grants.iter().any(|g| g.matches(request))
+    }
+
+    /// Sets a Kubewarden policy spec's `namespaceSelector` (when every grant
+    /// is in a namespace) and `matchConditions` (when some grant is to
+    /// particular users, groups or service accounts).
+    pub fn apply(&self, spec: &mut Value) {
+        let Some(spec) = spec.as_object_mut() else {
+            return;
+        };
+        if self
+            .grants
+            .iter()
+            .any(|g| g.namespace.is_none() && g.covers_every_pod())
+        {
+            return;
+        }
+        let mut namespaces: Vec<&str> = self
+            .grants
+            .iter()
+            .filter_map(|g| g.namespace.as_deref())
+            .collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        let every_grant_namespaced = self.grants.iter().all(|g| g.namespace.is_some());
+        if every_grant_namespaced && !namespaces.is_empty() {
+            spec.insert(
+                "namespaceSelector".into(),
+                json!({"matchExpressions": [{"key": NAMESPACE_NAME_LABEL, "operator": "In", "values": namespaces}]}),
+            );
+        }
+        if self.grants.iter().all(Grant::covers_every_pod) && !self.grants.is_empty() {
+            return;
+        }
+        let terms: Vec<String> = self
+            .grants
+            .iter()
+            .map(|grant| {
+                let who = if grant.covers_every_pod() {
+                    "true".to_owned()
+                } else {
+                    let subjects: Vec<String> = grant
+                        .subjects
+                        .iter()
+                        .map(|s| format!("({})", s.cel()))
+                        .collect();
+                    if subjects.is_empty() {
+                        "false".to_owned()
+                    } else {
+                        subjects.join(" || ")
+                    }
+                };
+                match &grant.namespace {
+                    Some(ns) => format!("(request.namespace == {} && ({who}))", cel_string(ns)),
+                    None => format!("({who})"),
+                }
+            })
+            .collect();
+        let expression = if terms.is_empty() {
+            "false".to_owned()
+        } else {
+            terms.join(" || ")
+        };
+        spec.insert(
+            "matchConditions".into(),
+            json!([{"name": "granted-by-rbac", "expression": expression}]),
+        );
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -63,7 +272,7 @@ impl Mode {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Mode::Protect => "protect",
             Mode::Monitor => "monitor",
@@ -126,7 +335,19 @@ impl Profile {
 
     /// The bundle module's settings for this profile: the profile itself.
     pub fn bundle_settings(&self) -> Value {
-        serde_json::to_value(self).unwrap_or_default()
+        let mut settings = serde_json::to_value(self).unwrap_or_default();
+        if let Some(settings) = settings.as_object_mut() {
+            settings.remove("scope");
+        }
+        settings
+    }
+
+    /// Adds the profile's scope, if any, to a manifest's spec.
+    fn scope_manifest(&self, mut manifest: Value) -> Value {
+        if let (Some(scope), Some(spec)) = (&self.scope, manifest.get_mut("spec")) {
+            scope.apply(spec);
+        }
+        manifest
     }
 
     /// The settings a rule runs with: its own, plus the profile's exempt
@@ -228,6 +449,16 @@ impl LoadedProfile {
     /// Runs every rule in profile order. A mutation replaces the object the
     /// next rules see, as the API server chains mutating webhooks.
     pub fn evaluate(&self, request: &Value) -> Result<ProfileOutcome> {
+        if let Some(scope) = &self.profile.scope
+            && !scope.matches(request)
+        {
+            // Out of scope: no rule runs, as the webhook is not called.
+            return Ok(ProfileOutcome {
+                verdict: Verdict::Admitted,
+                rules: Vec::new(),
+                mutated_object: None,
+            });
+        }
         let mut request = request.clone();
         let mut rules = Vec::new();
         let mut mutated = false;
@@ -334,7 +565,7 @@ pub fn group_manifest(
         .iter()
         .map(|r| format!("{}()", member_name(r.name())))
         .collect();
-    Ok(json!({
+    Ok(profile.scope_manifest(json!({
         "apiVersion": "policies.kubewarden.io/v1",
         "kind": "ClusterAdmissionPolicyGroup",
         "metadata": {
@@ -349,7 +580,7 @@ pub fn group_manifest(
             "expression": expression.join(" && "),
             "message": format!("the object violates the {} profile", profile.name),
         },
-    }))
+    })))
 }
 
 /// A mutating rule's settings inside a group, which cannot mutate: with
@@ -381,7 +612,7 @@ pub fn policy_manifests(
         .map(|rule| {
             let metadata = modules.metadata(&policies_dir.join(&rule.policy))?;
             let mutating = metadata.get("mutating").cloned().unwrap_or(json!(false));
-            Ok(json!({
+            Ok(profile.scope_manifest(json!({
                 "apiVersion": "policies.kubewarden.io/v1",
                 "kind": "ClusterAdmissionPolicy",
                 "metadata": {
@@ -396,7 +627,7 @@ pub fn policy_manifests(
                     "mutating": mutating,
                     "backgroundAudit": metadata.get("backgroundAudit").cloned().unwrap_or(json!(true)),
                 },
-            }))
+            })))
         })
         .collect()
 }
@@ -419,7 +650,7 @@ pub fn bundle_manifest(
         add_webhook_rules(&mut rules, &metadata);
     }
     let metadata = modules.metadata(bundle_dir)?;
-    Ok(json!({
+    Ok(profile.scope_manifest(json!({
         "apiVersion": "policies.kubewarden.io/v1",
         "kind": "ClusterAdmissionPolicy",
         "metadata": {
@@ -435,7 +666,7 @@ pub fn bundle_manifest(
             "mutating": mutating,
             "backgroundAudit": true,
         },
-    }))
+    })))
 }
 
 /// Writes `<out>/<profile>/{group.yaml, policies.yaml, bundle.yaml}` for

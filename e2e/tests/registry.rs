@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::TempDir;
+
 use base64::Engine;
 use palisade_cli::profile::Profile;
 use palisade_cli::registry::{DockerConfig, Registry, RegistryRef, Sources};
@@ -23,34 +25,10 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USER: &str = "palisade";
 const PASSWORD: &str = "correct-horse-battery";
-
-/// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> Self {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "palisade-{what}-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A CA and a certificate it signed for 127.0.0.1 and localhost.
 struct Pki {

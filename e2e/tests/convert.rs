@@ -1,0 +1,442 @@
+//! `palisade convert psp` through the built modules: the AKS walkthrough's
+//! PSP and RBAC deny the privileged pod in `psp-aks` and leave other
+//! namespaces alone; Kubernetes' restricted PSP gives the verdicts and the
+//! defaults the PSP admission controller gave; the AKS restricted PSP
+//! agrees with the aks-psp-restricted profile on the profile table.
+
+mod common;
+
+use common::TempDir;
+
+use palisade_cli::examples::{Verdict, admission_request};
+use palisade_cli::host::Policy;
+use palisade_cli::profile::{LoadedProfile, Profile};
+use palisade_cli::run::load_request;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn psp_file(name: &str) -> PathBuf {
+    common::workspace().join("e2e/tests/psp").join(name)
+}
+
+fn palisade(args: &[&str]) -> Output {
+    Command::new(common::runner())
+        .args(args)
+        .current_dir(common::workspace())
+        .output()
+        .unwrap()
+}
+
+fn succeeds(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// An example manifest as the CREATE request the API server sends, in `namespace`.
+fn example_request(example: &str, namespace: &str) -> Value {
+    let path = common::workspace().join("examples").join(example);
+    let object: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut request = admission_request(&object).unwrap();
+    request["namespace"] = json!(namespace);
+    request["object"]["metadata"]["namespace"] = json!(namespace);
+    request
+}
+
+fn pod_request(spec: Value, namespace: &str) -> Value {
+    admission_request(&json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "pod", "namespace": namespace},
+        "spec": spec,
+    }))
+    .map(|mut r| {
+        r["namespace"] = json!(namespace);
+        r
+    })
+    .unwrap()
+}
+
+/// `palisade run --profile FILE` on a request: the AdmissionResponse.
+fn run_profile(profile: &Path, request: &Value, dir: &Path) -> Value {
+    let path = dir.join("request.json");
+    std::fs::write(&path, serde_json::to_vec(request).unwrap()).unwrap();
+    let out = succeeds(palisade(&[
+        "run",
+        "--profile",
+        profile.to_str().unwrap(),
+        "--artifacts",
+        common::artifacts().to_str().unwrap(),
+        "-r",
+        path.to_str().unwrap(),
+    ]));
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn the_walkthrough_psp_denies_the_privileged_pod_only_where_rbac_grants_it() {
+    let out = TempDir::new("walkthrough");
+    let written = succeeds(palisade(&[
+        "convert",
+        "psp",
+        psp_file("psp-deny-privileged.yaml").to_str().unwrap(),
+        "--rbac",
+        psp_file("psp-deny-privileged-rbac.yaml").to_str().unwrap(),
+        "--out",
+        out.0.to_str().unwrap(),
+        "--artifacts",
+        common::artifacts().to_str().unwrap(),
+    ]));
+    let profile_path = out.0.join("psp-deny-privileged.yml");
+    assert!(
+        written.contains(profile_path.to_str().unwrap()),
+        "{written}"
+    );
+    let profile = Profile::load(&profile_path).unwrap();
+    let policies: Vec<&str> = profile.rules.iter().map(|r| r.policy.as_str()).collect();
+    // privileged: false, and what the PSP leaves at its restrictive default:
+    // no added capabilities, host namespaces or ports, Unmasked /proc,
+    // unsafe sysctls, or seccomp profile other than the (absent) default.
+    assert_eq!(
+        policies,
+        [
+            "no-privilege",
+            "allowed-capabilities",
+            "block-host-namespace",
+            "host-networking-ports",
+            "proc-mount",
+            "sysctls",
+            "allowed-seccomp"
+        ]
+    );
+
+    // Through the runner: denied in psp-aks, by no-privilege alone.
+    let privileged = example_request("01-nginx-privileged.yaml", "psp-aks");
+    let response = run_profile(&profile_path, &privileged, &out.0);
+    assert_eq!(response["allowed"], false, "{response}");
+    let message = response["status"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("no-privilege: spec.containers[0].securityContext.privileged"),
+        "{message}"
+    );
+    assert!(!message.contains("; "), "one violation only: {message}");
+    // Other namespaces are out of the PSP's scope.
+    for namespace in ["default", "kube-system", "psp-aks-other"] {
+        let request = example_request("01-nginx-privileged.yaml", namespace);
+        let response = run_profile(&profile_path, &request, &out.0);
+        assert_eq!(response["allowed"], true, "{namespace}: {response}");
+        assert!(response.get("patch").is_none(), "{namespace}: {response}");
+    }
+    // The unprivileged pod is admitted in psp-aks, unchanged.
+    let plain = example_request("02-nginx-unprivileged.yaml", "psp-aks");
+    let response = run_profile(&profile_path, &plain, &out.0);
+    assert_eq!(response["allowed"], true, "{response}");
+    assert!(response.get("patch").is_none(), "{response}");
+
+    // The bundle module, with the profile as its settings, says the same.
+    let bundle = Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
+    let settings = profile.bundle_settings();
+    assert!(settings.get("scope").is_none());
+    assert!(bundle.validate_settings(&settings).unwrap().valid);
+    let answer = bundle.validate(&privileged, &settings).unwrap();
+    assert!(!answer.accepted);
+    assert_eq!(answer.message.as_deref(), Some(message));
+
+    // Every manifest is scoped to psp-aks; the grant covers every pod there,
+    // so no match conditions.
+    for file in [
+        "group.yaml",
+        "group-monitor.yaml",
+        "bundle.yaml",
+        "bundle-monitor.yaml",
+        "policies.yaml",
+    ] {
+        let text = std::fs::read_to_string(out.0.join("psp-deny-privileged").join(file)).unwrap();
+        for document in text.split("---\n") {
+            let manifest: Value = serde_norway::from_str(document).unwrap();
+            assert_eq!(
+                manifest["spec"]["namespaceSelector"],
+                json!({"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["psp-aks"]}]}),
+                "{file}"
+            );
+            assert!(manifest["spec"].get("matchConditions").is_none(), "{file}");
+            assert!(
+                manifest["spec"]["settings"].get("scope").is_none(),
+                "{file}"
+            );
+        }
+    }
+    let group: Value = serde_norway::from_str(
+        &std::fs::read_to_string(out.0.join("psp-deny-privileged/group.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(group["spec"]["mode"], "protect");
+}
+
+#[test]
+fn grants_to_users_and_service_accounts_become_match_conditions() {
+    let dir = TempDir::new("subjects");
+    let rbac = dir.0.join("rbac.yaml");
+    std::fs::write(
+        &rbac,
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: use-psp, namespace: team-a}
+rules:
+- {apiGroups: [policy], resources: [podsecuritypolicies], verbs: [use], resourceNames: [psp-deny-privileged]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: use-psp, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: use-psp}
+subjects:
+- {kind: ServiceAccount, name: builder}
+- {kind: User, name: alice}
+"#,
+    )
+    .unwrap();
+    succeeds(palisade(&[
+        "convert",
+        "psp",
+        psp_file("psp-deny-privileged.yaml").to_str().unwrap(),
+        "--rbac",
+        rbac.to_str().unwrap(),
+        "--out",
+        dir.0.to_str().unwrap(),
+        "--artifacts",
+        common::artifacts().to_str().unwrap(),
+    ]));
+    let profile_path = dir.0.join("psp-deny-privileged.yml");
+    let privileged = json!({"containers": [{"name": "c", "image": "nginx", "securityContext": {"privileged": true}}]});
+    // The builder service account's pod in team-a: in scope, denied.
+    let mut spec = privileged.clone();
+    spec["serviceAccountName"] = json!("builder");
+    let response = run_profile(&profile_path, &pod_request(spec, "team-a"), &dir.0);
+    assert_eq!(response["allowed"], false, "{response}");
+    // The default service account's pod created by someone else: out of scope.
+    let response = run_profile(
+        &profile_path,
+        &pod_request(privileged.clone(), "team-a"),
+        &dir.0,
+    );
+    assert_eq!(response["allowed"], true, "{response}");
+    // Created by alice: in scope.
+    let mut request = pod_request(privileged, "team-a");
+    request["userInfo"] = json!({"username": "alice", "groups": ["system:authenticated"]});
+    let response = run_profile(&profile_path, &request, &dir.0);
+    assert_eq!(response["allowed"], false, "{response}");
+    let bundle: Value = serde_norway::from_str(
+        &std::fs::read_to_string(dir.0.join("psp-deny-privileged/bundle.yaml")).unwrap(),
+    )
+    .unwrap();
+    let expression = bundle["spec"]["matchConditions"][0]["expression"]
+        .as_str()
+        .unwrap();
+    assert!(
+        expression.starts_with("(request.namespace == 'team-a' && "),
+        "{expression}"
+    );
+    assert!(
+        expression.contains("request.userInfo.username == 'system:serviceaccount:team-a:builder'"),
+        "{expression}"
+    );
+    assert!(
+        expression.contains("request.userInfo.username == 'alice'"),
+        "{expression}"
+    );
+}
+
+fn convert_to_stdout(file: &str) -> LoadedProfile {
+    let out = succeeds(palisade(&[
+        "convert",
+        "psp",
+        psp_file(file).to_str().unwrap(),
+    ]));
+    let profile: Profile = serde_norway::from_str(&out).unwrap();
+    LoadedProfile::load(profile, &common::artifacts()).unwrap()
+}
+
+#[test]
+fn the_restricted_psp_denies_and_defaults_as_psp_did() {
+    let restricted = convert_to_stdout("restricted.yaml");
+    let evaluate = |spec: Value| restricted.evaluate(&pod_request(spec, "default")).unwrap();
+    let denied_by = |spec: Value| {
+        let outcome = evaluate(spec);
+        assert_eq!(outcome.verdict, Verdict::Denied);
+        outcome
+            .rules
+            .iter()
+            .filter(|r| !r.response.accepted)
+            .map(|r| r.policy.clone())
+            .collect::<Vec<_>>()
+    };
+    let nginx = json!({"name": "nginx", "image": "nginx"});
+
+    // A plain pod gets the PSP's defaults.
+    let outcome = evaluate(json!({"containers": [nginx]}));
+    assert_eq!(outcome.verdict, Verdict::Mutated);
+    let mutated = outcome.mutated_object.unwrap();
+    let spec = &mutated["spec"];
+    let context = &spec["containers"][0]["securityContext"];
+    assert_eq!(context["allowPrivilegeEscalation"], false, "{mutated}");
+    assert_eq!(context["capabilities"]["drop"], json!(["ALL"]), "{mutated}");
+    assert_eq!(context["runAsNonRoot"], true, "{mutated}");
+    assert_eq!(spec["securityContext"]["fsGroup"], 1, "{mutated}");
+    assert_eq!(
+        spec["securityContext"]["supplementalGroups"],
+        json!([1]),
+        "{mutated}"
+    );
+    assert_eq!(
+        spec["securityContext"]["seccompProfile"],
+        json!({"type": "RuntimeDefault"}),
+        "{mutated}"
+    );
+    assert_eq!(
+        spec["securityContext"]["appArmorProfile"],
+        json!({"type": "RuntimeDefault"}),
+        "{mutated}"
+    );
+    // ... and the defaulted pod is then admitted as it is.
+    let mut again = pod_request(json!({}), "default");
+    again["object"] = mutated;
+    assert_eq!(
+        restricted.evaluate(&again).unwrap().verdict,
+        Verdict::Admitted
+    );
+
+    // What the PSP refused.
+    let privileged = json!({"containers": [{"name": "nginx", "image": "nginx", "securityContext": {"privileged": true}}]});
+    assert!(denied_by(privileged).contains(&"no-privilege".to_owned()));
+    let root = json!({"containers": [{"name": "nginx", "image": "nginx", "securityContext": {"runAsUser": 0}}]});
+    assert_eq!(denied_by(root), ["allowed-users-groups"]);
+    let host_network = json!({"hostNetwork": true, "containers": [nginx]});
+    assert_eq!(denied_by(host_network), ["host-networking-ports"]);
+    let host_path =
+        json!({"containers": [nginx], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]});
+    assert_eq!(denied_by(host_path), ["allowed-volume-types"]);
+    let escalation = json!({"containers": [{"name": "nginx", "image": "nginx", "securityContext": {"allowPrivilegeEscalation": true}}]});
+    assert_eq!(denied_by(escalation), ["no-privilege-escalation"]);
+    let cap = json!({"containers": [{"name": "nginx", "image": "nginx", "securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}]});
+    assert_eq!(denied_by(cap), ["allowed-capabilities"]);
+    let group_root = json!({"securityContext": {"fsGroup": 0}, "containers": [nginx]});
+    assert_eq!(denied_by(group_root), ["allowed-users-groups"]);
+    let unconfined = json!({"securityContext": {"seccompProfile": {"type": "Unconfined"}}, "containers": [nginx]});
+    assert_eq!(denied_by(unconfined), ["allowed-seccomp"]);
+    // A pod that sets everything the PSP asks for passes unchanged.
+    let compliant = json!({
+        "securityContext": {"runAsNonRoot": true, "fsGroup": 2000, "supplementalGroups": [2000],
+            "seccompProfile": {"type": "RuntimeDefault"}, "appArmorProfile": {"type": "RuntimeDefault"}},
+        "containers": [{"name": "app", "image": "app", "securityContext": {
+            "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}],
+        "volumes": [{"name": "cache", "emptyDir": {}}],
+    });
+    assert_eq!(evaluate(compliant).verdict, Verdict::Admitted);
+}
+
+/// The AKS restricted PSP converted agrees with the hand-written
+/// aks-psp-restricted profile on every request of the profile table
+/// (outside kube-system, which that profile exempts for AKS's privileged
+/// PSP): the same verdict and the same mutated object.
+#[test]
+fn the_aks_restricted_psp_agrees_with_the_aks_psp_restricted_profile() {
+    let converted = convert_to_stdout("aks-restricted.json");
+    let written =
+        Profile::load(&common::workspace().join("profiles/aks-psp-restricted.yml")).unwrap();
+    let written = LoadedProfile::load(written, &common::artifacts()).unwrap();
+    let dir = common::workspace().join("profiles/test_data");
+    let mut requests: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    requests.sort();
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for path in &requests {
+        let request = load_request(path).unwrap();
+        if request["namespace"] == "kube-system" {
+            continue;
+        }
+        let ours = converted.evaluate(&request).unwrap();
+        let theirs = written.evaluate(&request).unwrap();
+        if ours.verdict != theirs.verdict || ours.mutated_object != theirs.mutated_object {
+            differences.push(format!(
+                "{}: converted {:?} ({:?}), aks-psp-restricted {:?} ({:?})",
+                path.display(),
+                ours.verdict,
+                ours.violations(),
+                theirs.verdict,
+                theirs.violations()
+            ));
+        }
+        compared += 1;
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {compared} differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert!(compared > 20, "{compared}");
+}
+
+#[test]
+fn several_psps_become_a_group_admitting_what_any_of_them_admits() {
+    let out = TempDir::new("any-of");
+    succeeds(palisade(&[
+        "convert",
+        "psp",
+        psp_file("psp-deny-privileged.yaml").to_str().unwrap(),
+        psp_file("restricted.yaml").to_str().unwrap(),
+        "--out",
+        out.0.to_str().unwrap(),
+        "--artifacts",
+        common::artifacts().to_str().unwrap(),
+    ]));
+    let group: Value =
+        serde_norway::from_str(&std::fs::read_to_string(out.0.join("any-of/group.yaml")).unwrap())
+            .unwrap();
+    let expression = group["spec"]["expression"].as_str().unwrap();
+    assert!(
+        expression.starts_with("(psp_deny_privileged_no_privilege() && ")
+            && expression.contains(") || (restricted_no_privilege() && "),
+        "{expression}"
+    );
+    let members = group["spec"]["policies"].as_object().unwrap();
+    assert_eq!(
+        members.len(),
+        expression.matches("()").count(),
+        "{expression}"
+    );
+    // Mutating members only validate in a group.
+    assert_eq!(
+        members["restricted_allowed_users_groups"]["settings"]["validate_only"],
+        true
+    );
+}
+
+#[test]
+fn errors_name_the_file_the_object_and_the_field() {
+    let dir = TempDir::new("errors");
+    let file = dir.0.join("bad.yaml");
+    let text = std::fs::read_to_string(psp_file("psp-deny-privileged.yaml"))
+        .unwrap()
+        .replace("privileged: false", "privileged: false\n  hostUsers: true");
+    std::fs::write(&file, text).unwrap();
+    let output = palisade(&["convert", "psp", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "Error: {}: document 1: PodSecurityPolicy psp-deny-privileged: spec.hostUsers: unknown field, not converted",
+            file.display()
+        )
+    );
+    assert_eq!(stderr.lines().count(), 1);
+}
