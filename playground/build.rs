@@ -33,28 +33,34 @@ fn main() -> std::io::Result<()> {
     Ok(())
 }
 
-/// What the page shows of a README: its first paragraph and its settings
-/// table (the whole text would be a tenth of the module).
+/// What the page shows of a README: its first paragraph, its settings
+/// table and first settings example (the whole text would be a tenth of
+/// the module).
 fn essentials(readme: &str) -> String {
     let summary: Vec<&str> = readme
         .lines()
         .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
         .take_while(|l| !l.trim().is_empty())
         .collect();
-    let table: Vec<&str> = readme
+    let section = readme
         .split_once("\n## Settings")
-        .map(|(_, section)| {
-            section
-                .lines()
-                .skip_while(|l| !l.starts_with('|'))
-                .take_while(|l| l.starts_with('|'))
-                .collect()
-        })
-        .unwrap_or_default();
+        .map_or("", |(_, section)| section);
+    let table: Vec<&str> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    // The section's first YAML example, for rules that need settings.
+    let example: Vec<&str> = section
+        .lines()
+        .skip_while(|l| *l != "```yaml")
+        .take_while(|l| *l != "```")
+        .collect();
     format!(
-        "{}\n\n## Settings\n\n{}\n",
+        "{}\n\n## Settings\n\n{}\n\n{}\n```\n",
         summary.join("\n"),
-        table.join("\n")
+        table.join("\n"),
+        example.join("\n")
     )
 }
 

@@ -360,10 +360,16 @@ pub fn catalogue() -> Value {
                     defaults = candidate;
                 }
             }
-            let defaults_yaml = if defaults.is_empty() {
-                "{}\n".to_owned()
-            } else {
-                serde_norway::to_string(&defaults).unwrap_or_else(|_| "{}\n".to_owned())
+            // A rule that needs settings gets its README's example.
+            let prefill = match text::settings_example(readme) {
+                Some(example) if bind(&Value::Object(defaults.clone()).to_string()).is_err() => {
+                    example
+                }
+                _ => Value::Object(defaults),
+            };
+            let defaults_yaml = match &prefill {
+                Value::Object(map) if map.is_empty() => "{}\n".to_owned(),
+                other => serde_norway::to_string(other).unwrap_or_else(|_| "{}\n".to_owned()),
             };
             json!({"name": name, "summary": summary, "settings": table,
                 "defaults": defaults_yaml})

@@ -346,6 +346,15 @@ pub fn settings_table(readme: &str) -> Vec<SettingRow> {
     rows
 }
 
+/// The `settings:` of the first YAML example in a README's settings section.
+pub fn settings_example(readme: &str) -> Option<Value> {
+    let (_, section) = readme.split_once("\n## Settings")?;
+    let (_, rest) = section.split_once("```yaml\n")?;
+    let (example, _) = rest.split_once("```")?;
+    let value = parse_one(example).ok()?;
+    value.get("settings").cloned()
+}
+
 /// The README's first paragraph after its title.
 pub fn summary(readme: &str) -> String {
     readme
