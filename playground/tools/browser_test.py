@@ -10,10 +10,12 @@ SITE defaults to target/playground, SCREENSHOT to
 target/playground-screenshot.png. Exits non-zero when any case differs from
 its expectation or the screenshot is blank.
 """
+import base64
 import functools
 import html
 import http.server
 import json
+import re
 import os
 import shutil
 import struct
@@ -152,6 +154,15 @@ def main():
                 sys.exit(f"the test page did not finish:\n{dom[-2000:]}")
             page = f"{base}/index.html#target=profile:pss-restricted&example=0"
             verdict = browser(work, "--virtual-time-budget=20000", "--dump-dom", page)
+            # A share link: a rule, its settings and a manifest in the fragment.
+            state = {
+                "t": "rule:read-only-rootfs",
+                "s": "default_read_only_root_filesystem: true\n",
+                "m": (ROOT / "examples/02-nginx-unprivileged.yaml").read_text(),
+            }
+            encoded = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+            shared = browser(work, "--virtual-time-budget=20000", "--dump-dom",
+                             f"{base}/index.html#state={encoded}")
             SHOT.parent.mkdir(parents=True, exist_ok=True)
             browser(work, "--window-size=1440,1000", "--virtual-time-budget=20000",
                     f"--screenshot={SHOT}", page)
@@ -176,6 +187,11 @@ def main():
     for needle in ("Denied", "no-privilege", "spec.containers[0].securityContext.privileged"):
         if needle not in shown:
             failures.append(f"the page for nginx-privileged under pss-restricted does not show {needle!r}")
+            print(f"FAIL {failures[-1]}")
+    shown = html.unescape(shared)
+    for needle in ("Admitted with changes", r"\+ +readOnlyRootFilesystem: true", "read-only-rootfs: mutated"):
+        if not re.search(needle, shown):
+            failures.append(f"the share link's page (read-only-rootfs, mutating) does not show {needle!r}")
             print(f"FAIL {failures[-1]}")
     colours = png_colours(SHOT)
     size = SHOT.stat().st_size
