@@ -236,13 +236,14 @@ playground-tools:
 # examples. The rules link kubewarden-policy-sdk, whose wapc-guest defines
 # the waPC export __guest_call; it is dropped (with the `wapc` imports it
 # needs) before wasm-bindgen. wasm-opt runs before wasm-bindgen: binaryen
-# 108 breaks wasm-bindgen's externref table.
+# 108 breaks wasm-bindgen's externref table. --low-memory-unused: wasm-ld
+# places nothing below address 1024.
 playground: playground-tools
 	CARGO_TARGET_DIR=$(WEB_TARGET_DIR) $(WEB_CARGO) build $(WEB_STD) \
 	  --target $(WEB_TARGET) --profile wasm -p palisade-playground
 	python3 playground/tools/drop-exports.py $(WEB_TARGET_DIR)/$(WEB_TARGET)/wasm/playground.wasm \
 	  $(WEB_TARGET_DIR)/playground.wasm __guest_call
-	wasm-opt -Oz $(WASM_FEATURES) $(WEB_TARGET_DIR)/playground.wasm -o $(WEB_TARGET_DIR)/playground.wasm
+	wasm-opt -Oz --low-memory-unused $(WASM_FEATURES) $(WEB_TARGET_DIR)/playground.wasm -o $(WEB_TARGET_DIR)/playground.wasm
 	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/examples
 	wasm-bindgen --target web --no-typescript --out-dir $(PLAYGROUND) $(WEB_TARGET_DIR)/playground.wasm
 	@! grep -q '"wapc"' $(PLAYGROUND)/playground.js || { echo "the playground imports waPC" >&2; exit 1; }

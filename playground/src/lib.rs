@@ -12,6 +12,7 @@
 
 mod locate;
 mod text;
+mod yaml;
 
 use bundle::CATALOGUE;
 use serde::Deserialize;
@@ -367,10 +368,7 @@ pub fn catalogue() -> Value {
                 }
                 _ => Value::Object(defaults),
             };
-            let defaults_yaml = match &prefill {
-                Value::Object(map) if map.is_empty() => "{}\n".to_owned(),
-                other => serde_norway::to_string(other).unwrap_or_else(|_| "{}\n".to_owned()),
-            };
+            let defaults_yaml = yaml::to_string(&prefill);
             json!({"name": name, "summary": summary, "settings": table,
                 "defaults": defaults_yaml})
         })

@@ -219,8 +219,8 @@ const DIFF_CELLS: usize = 4_000_000;
 /// The object before and after its mutation, both as YAML, as a line diff:
 /// `[[" ", line], ["-", line], ["+", line], ...]`.
 pub fn yaml_diff(before: &Value, after: &Value) -> Value {
-    let before = serde_norway::to_string(before).unwrap_or_default();
-    let after = serde_norway::to_string(after).unwrap_or_default();
+    let before = crate::yaml::to_string(before);
+    let after = crate::yaml::to_string(after);
     let a: Vec<&str> = before.lines().collect();
     let b: Vec<&str> = after.lines().collect();
     // Common head and tail first: mutations touch a few places.
