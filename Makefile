@@ -213,7 +213,7 @@ WEB_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_PROFILE_WASM_STRIP=fal
 WEB_STD := -Z build-std=std,panic_abort
 WEB_PACKAGES := rustc-web cargo-web rust-web-src lld-19
 endif
-WEB_PACKAGES += $(if $(shell command -v wasm-opt),,$(WASM_OPT_PACKAGE))
+WEB_PACKAGES += $(if $(shell command -v wasm-opt),,$(WASM_OPT_PACKAGE)) $(if $(shell command -v python3),,python3)
 
 .PHONY: playground playground-tools playground-test
 
