@@ -124,6 +124,17 @@ function renderDocument(doc) {
   return card;
 }
 
+/** Line numbers beside the manifest; lines with a violation marked. */
+function updateGutter(marked = new Set()) {
+  const gutter = $("manifest-gutter");
+  const count = $("manifest").value.split("\n").length;
+  gutter.replaceChildren();
+  for (let i = 0; i < count; i++) {
+    gutter.append(marked.has(i) ? el("span", { class: "bad", title: "a violation" }, String(i + 1)) : String(i + 1), "\n");
+  }
+  gutter.scrollTop = $("manifest").scrollTop;
+}
+
 function run() {
   const target = currentTarget();
   edited.set($("target").value, target.settings);
@@ -154,6 +165,8 @@ function run() {
   if (out.error) verdict.append(el("p", { class: "error", role: "alert" }, out.error));
   else if (!settings.valid) verdict.append(el("p", { class: "help" }, "Fix the settings to see a verdict."));
   for (const doc of out.documents ?? []) verdict.append(renderDocument(doc));
+  const marked = new Set((out.documents ?? []).flatMap((d) => (d.violations ?? []).map((v) => v.line)).filter((l) => l != null));
+  updateGutter(marked);
   const containers = (out.documents ?? []).length;
   const ms = took < 0.1 ? "under 0.1" : took.toFixed(1);
   $("timing").textContent = `${containers} document${containers === 1 ? "" : "s"} evaluated in ${ms} ms`;
@@ -222,6 +235,9 @@ async function main() {
       run();
     });
   }
+  $("manifest").addEventListener("scroll", () => {
+    $("manifest-gutter").scrollTop = $("manifest").scrollTop;
+  });
   $("share").addEventListener("click", async () => {
     const url = `${location.origin}${location.pathname}#state=${encodeState()}`;
     history.replaceState(null, "", url);
