@@ -595,6 +595,53 @@ mod tests {
     }
 
     #[test]
+    fn lists_reviews_and_json_are_documents() {
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": [
+            serde_norway::from_str::<Value>(PRIVILEGED).unwrap(),
+            serde_norway::from_str::<Value>(PRIVILEGED).unwrap()]});
+        let out = input(&list.to_string(), Some("no-privilege"), "");
+        assert_eq!(out["documents"].as_array().unwrap().len(), 2, "{out}");
+        // A request as the e2e fixtures hold it, pasted whole: its namespace
+        // and operation are the request's.
+        let fixture = include_str!("../../profiles/test_data/nginx-privileged-kube-system.json");
+        let out = input(
+            fixture,
+            None,
+            r#"{"exempt_namespaces": [kube-system], "rules": [{"policy": "no-privilege"}]}"#,
+        );
+        assert_eq!(out["documents"][0]["verdict"], "admitted", "{out}");
+        let out = input(fixture, Some("no-privilege"), "{}");
+        let doc = &out["documents"][0];
+        assert_eq!(doc["verdict"], "denied", "{out}");
+        let line = doc["violations"][0]["line"].as_u64().unwrap() as usize;
+        assert!(
+            fixture.lines().nth(line).unwrap().contains("privileged"),
+            "{line}"
+        );
+        let out = input("kind: [", Some("no-privilege"), "{}");
+        assert!(
+            out["error"].as_str().unwrap().starts_with("line 2: "),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_profile_settings_error_names_its_line() {
+        let profile = "rules:\n  - policy: no-privilege\n  - policy: proc-mount\n    settings:\n      procMount: Masked\n";
+        let check = check_settings(&Target {
+            rule: None,
+            settings: profile.into(),
+        });
+        assert!(!check.valid);
+        assert_eq!(
+            check.field.as_deref(),
+            Some("rules[1].settings.procMount"),
+            "{check:?}"
+        );
+        assert_eq!(check.line, Some(4), "{check:?}");
+    }
+
+    #[test]
     fn an_update_against_an_old_manifest() {
         let out = evaluate_input(&Input {
             manifest: PRIVILEGED.into(),
