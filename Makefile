@@ -250,6 +250,15 @@ playground: playground-tools
 	cp playground/web/* $(PLAYGROUND)/
 	cp examples/01-nginx-privileged.yaml examples/02-nginx-unprivileged.yaml \
 	  examples/04-log-shipper-deployment.yaml $(PLAYGROUND)/examples/
+	@# Served beside the module, listed in catalogue.json: every rule's README
+	@# (its settings table gives the editor's defaults) and every profile.
+	@mkdir -p $(PLAYGROUND)/rules $(PLAYGROUND)/profiles
+	@for p in $(POLICIES); do cp policies/$$p/README.md $(PLAYGROUND)/rules/$$p.md; done
+	@cp profiles/*.yml $(PLAYGROUND)/profiles/
+	@printf '{"rules": [%s], "profiles": [%s]}\n' \
+	  "$$(printf '"%s",' $(POLICIES) | sed 's/,$$//')" \
+	  "$$(for f in profiles/*.yml; do printf '"%s",' "$$(basename $$f .yml)"; done | sed 's/,$$//')" \
+	  > $(PLAYGROUND)/catalogue.json
 	@echo "playground: $(PLAYGROUND)/index.html (serve it: python3 -m http.server -d $(PLAYGROUND)); wasm $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
 
 # Every e2e case file and the profile table through the page in headless

@@ -6,7 +6,8 @@
 //! payload, code path and answer of the bundle module. What this crate adds
 //! is for people: YAML and multi-document input, violations split per rule
 //! and placed on their manifest line, the mutation as a JSON patch and a
-//! line diff, and each rule's documented settings.
+//! line diff, and each rule's documented settings (from its README, which
+//! the page serves beside the module).
 //!
 //! The JavaScript API takes and returns JSON text (see `web/playground.js`).
 
@@ -19,9 +20,19 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-// `READMES` (each rule's, for its settings table: the editor's defaults
-// and help) and `PROFILES` (`profiles/*.yml`), embedded by build.rs.
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+/// The texts the page serves beside the module (`make playground` copies
+/// them; the module stays smaller): each rule's README, for its summary,
+/// settings table, defaults and example, and each profile's file.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// README text by policy name.
+    #[serde(default)]
+    pub readmes: std::collections::BTreeMap<String, String>,
+    /// `profiles/<name>.yml` text by profile name.
+    #[serde(default)]
+    pub profiles: std::collections::BTreeMap<String, String>,
+}
 
 /// The seed manifests the page opens with: `examples/` of the repository.
 pub const EXAMPLES: [(&str, &str); 3] = [
@@ -341,14 +352,11 @@ pub fn evaluate_input(input: &Input) -> Value {
 }
 
 /// Every rule with its documented settings, and every profile.
-pub fn catalogue() -> Value {
+pub fn catalogue(sources: &Sources) -> Value {
     let rules: Vec<Value> = CATALOGUE
         .iter()
         .map(|(name, bind)| {
-            let readme = READMES
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or("", |(_, r)| r);
+            let readme = sources.readmes.get(*name).map_or("", String::as_str);
             let table = text::settings_table(readme);
             let summary = text::summary(readme);
             // The documented defaults the rule itself accepts, one by one.
@@ -373,7 +381,8 @@ pub fn catalogue() -> Value {
                 "defaults": defaults_yaml})
         })
         .collect();
-    let profiles: Vec<Value> = PROFILES
+    let profiles: Vec<Value> = sources
+        .profiles
         .iter()
         .map(|(name, yaml)| {
             let parsed = text::parse_one(yaml).unwrap_or(Value::Null);
@@ -394,10 +403,14 @@ fn from_js<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| format!("playground: bad call: {e}"))
 }
 
-/// The rules and profiles (JSON text).
+/// `{readmes: {policy: text}, profiles: {name: text}}` in; the rules
+/// (with their documented settings), profiles and examples out.
 #[wasm_bindgen(js_name = catalogue)]
-pub fn catalogue_js() -> String {
-    catalogue().to_string()
+pub fn catalogue_js(sources: &str) -> String {
+    match from_js::<Sources>(sources) {
+        Ok(sources) => catalogue(&sources).to_string(),
+        Err(e) => json!({"error": e}).to_string(),
+    }
 }
 
 /// `{rule?, settings}` in; `{valid, message, field, line}` out.
@@ -458,25 +471,38 @@ mod tests {
 
     use super::*;
 
+    /// The texts as `make playground` serves them, from the repository.
+    fn sources() -> Sources {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut sources = Sources::default();
+        for entry in std::fs::read_dir(root.join("policies")).unwrap() {
+            let dir = entry.unwrap().path();
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+            sources.readmes.insert(name, readme);
+        }
+        for entry in std::fs::read_dir(root.join("profiles")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml") {
+                let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+                sources
+                    .profiles
+                    .insert(name, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+        sources
+    }
+
     #[test]
-    fn every_rule_has_its_readme_and_every_profile_file_is_embedded() {
-        let mut readmes: Vec<&str> = READMES.iter().map(|(n, _)| *n).collect();
+    fn every_rule_has_its_readme_and_every_profile_is_listed() {
+        let sources = sources();
+        let readmes: Vec<&String> = sources.readmes.keys().collect();
         let mut rules: Vec<&str> = CATALOGUE.iter().map(|(n, _)| *n).collect();
-        readmes.sort();
-        rules.sort();
+        rules.sort_unstable();
         assert_eq!(readmes, rules);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../profiles");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .filter_map(|e| {
-                let name = e.unwrap().file_name().into_string().unwrap();
-                name.strip_suffix(".yml").map(str::to_owned)
-            })
-            .collect();
-        files.sort();
-        let mut embedded: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
-        embedded.sort();
-        assert_eq!(embedded, files);
+        let catalogue = catalogue(&sources);
+        assert_eq!(catalogue["profiles"].as_array().unwrap().len(), 5);
+        assert!(catalogue["profiles"][0]["title"].is_string(), "{catalogue}");
     }
 
     fn input(manifest: &str, rule: Option<&str>, settings: &str) -> Value {
@@ -510,11 +536,7 @@ mod tests {
 
     #[test]
     fn a_profile_names_every_denying_rule_and_documents_are_separate() {
-        let profile = PROFILES
-            .iter()
-            .find(|(n, _)| *n == "pss-restricted")
-            .unwrap()
-            .1;
+        let profile = include_str!("../../profiles/pss-restricted.yml");
         let two = format!(
             "{PRIVILEGED}---\n{}",
             include_str!("../../examples/02-nginx-unprivileged.yaml")
@@ -583,7 +605,7 @@ mod tests {
 
     #[test]
     fn every_rule_documents_defaults_it_accepts() {
-        let catalogue = catalogue();
+        let catalogue = catalogue(&sources());
         for rule in catalogue["rules"].as_array().unwrap() {
             let check = check_settings(&Target {
                 rule: Some(rule["name"].as_str().unwrap().to_owned()),

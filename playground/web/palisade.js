@@ -4,16 +4,34 @@
 import init, * as wasm from "./playground.js";
 
 let ready;
+let listed;
 
-/** Loads the module once. */
+async function text(path) {
+  const response = await fetch(new URL(path, import.meta.url));
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return response.text();
+}
+
+/** Loads the module once, with the texts served beside it (catalogue.json
+ *  lists them): each rule's README and each profile. */
 export function load() {
-  ready ??= init({ module_or_path: new URL("playground_bg.wasm", import.meta.url) });
+  ready ??= (async () => {
+    await init({ module_or_path: new URL("playground_bg.wasm", import.meta.url) });
+    const index = JSON.parse(await text("catalogue.json"));
+    const sources = { readmes: {}, profiles: {} };
+    await Promise.all([
+      ...index.rules.map(async (name) => { sources.readmes[name] = await text(`rules/${name}.md`); }),
+      ...index.profiles.map(async (name) => { sources.profiles[name] = await text(`profiles/${name}.yml`); }),
+    ]);
+    listed = JSON.parse(wasm.catalogue(JSON.stringify(sources)));
+    if (listed.error) throw new Error(listed.error);
+  })();
   return ready;
 }
 
 /** Rules (with their documented settings), profiles and seed examples. */
 export function catalogue() {
-  return JSON.parse(wasm.catalogue());
+  return listed;
 }
 
 /** Settings as the module checks them: {valid, message, field, line}.
