@@ -7,65 +7,12 @@
 //! everything (`privileged: true`, `RunAsAny`, `volumes: ['*']`) needs no
 //! rule.
 
+pub use crate::manifest::{Document, parse_documents, read_documents};
 use crate::profile::{Grant, Profile, ProfileRule, Subject};
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// One Kubernetes object read from a file, with where it came from.
-pub struct Document {
-    pub value: Value,
-    /// `FILE: document N` (`, item M` inside a List).
-    pub origin: String,
-}
-
-/// Every object of a multi-document YAML or JSON file (`-` is stdin); a
-/// `List` (or `*List`) is replaced by its items.
-pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
-    let text = if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).context("reading stdin")?
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-    };
-    parse_documents(&text, &path.display().to_string())
-}
-
-/// [`read_documents`] on text already read; `name` names it in errors.
-pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
-    let mut out = Vec::new();
-    for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
-        let origin = format!("{name}: document {}", index + 1);
-        let value = Value::deserialize(document).with_context(|| format!("{origin}: parsing"))?;
-        match value {
-            Value::Null => {}
-            Value::Object(_) if is_list(&value) => {
-                let items = value
-                    .get("items")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                for (i, item) in items.into_iter().enumerate() {
-                    out.push(Document {
-                        value: item,
-                        origin: format!("{origin}, item {}", i + 1),
-                    });
-                }
-            }
-            value => out.push(Document { value, origin }),
-        }
-    }
-    Ok(out)
-}
-
-fn is_list(value: &Value) -> bool {
-    value
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| k == "List" || k.ends_with("List"))
-        && value.get("items").is_some_and(Value::is_array)
-}
 
 fn kind(value: &Value) -> &str {
     value.get("kind").and_then(Value::as_str).unwrap_or("")

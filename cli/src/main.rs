@@ -217,6 +217,35 @@ enum Command {
         #[arg(long)]
         pin: bool,
     },
+    /// Evaluate every object of manifest files, directories or stdin against a
+    /// profile on the bundle module; exit 1 when any object is denied.
+    #[command(
+        after_help = "Example:\n  palisade scan k8s/ --profile pss-restricted\n  helm template my-chart | palisade scan - --profile pss-baseline --format json\n  palisade scan deploy.yaml --policy no-privilege --policy allowed-capabilities:caps.yml"
+    )]
+    Scan {
+        /// Files (YAML, multi-document, JSON, Lists), directories (walked
+        /// for .yaml, .yml, .json) or `-` for stdin.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The profile: a name (`profiles/NAME.yml`) or a profile file.
+        #[arg(long, required_unless_present = "policy", conflicts_with = "policy")]
+        profile: Option<String>,
+        /// A rule instead of a profile, `NAME` or `NAME:SETTINGS_FILE`; repeatable.
+        #[arg(long)]
+        policy: Vec<String>,
+        /// Where the profiles are.
+        #[arg(long, default_value = "profiles")]
+        profiles: PathBuf,
+        /// The bundle module that runs the profile.
+        #[arg(long, default_value = "target/artifacts/bundle/policy.wasm")]
+        module: PathBuf,
+        /// `table` (readable) or `json`.
+        #[arg(long, alias = "output", default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+        /// `monitor`: report denials but exit 0.
+        #[arg(long, default_value = "protect", value_parser = ["protect", "monitor"])]
+        mode: String,
+    },
     /// Convert PodSecurityPolicies (or other sources) into Palisade profiles.
     #[command(
         subcommand,
@@ -273,7 +302,7 @@ enum ConvertCommand {
 
 fn main() -> ExitCode {
     match execute(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("Error: {e:#}");
             ExitCode::FAILURE
@@ -281,7 +310,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn execute(cli: Cli) -> Result<()> {
+fn execute(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run {
             module,
@@ -491,6 +520,31 @@ fn execute(cli: Cli) -> Result<()> {
             };
             convert_psp(&files, &rbac, out.as_deref(), &policies, &bundle, &modules)?;
         }
+        Command::Scan {
+            paths,
+            profile,
+            policy,
+            profiles,
+            module,
+            format,
+            mode,
+        } => {
+            let profile = match profile {
+                Some(name) => Profile::find(&name, &profiles)?,
+                None => scan_profile(&policy)?,
+            };
+            let scanner = palisade_cli::scan::Scanner::new(profile, &module)?;
+            let files = palisade_cli::scan::manifest_files(&paths)?;
+            let findings = palisade_cli::scan::scan_files(&scanner, &files)?;
+            if format == "json" {
+                println!("{}", palisade_cli::scan::render_json(&findings)?);
+            } else {
+                print!("{}", palisade_cli::scan::render_table(&findings));
+            }
+            if mode == "protect" && findings.iter().any(|f| f.fails()) {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Bats { policy_dir } => {
             let name = policy_dir
                 .file_name()
@@ -503,7 +557,38 @@ fn execute(cli: Cli) -> Result<()> {
             )?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scan --policy NAME[:SETTINGS_FILE]...`: the rules as a profile.
+fn scan_profile(policies: &[String]) -> Result<Profile> {
+    let mut rules = Vec::new();
+    for policy in policies {
+        let (name, settings) = match policy.split_once(':') {
+            Some((name, file)) => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("--policy {policy}: reading {file}"))?;
+                let settings: Value = serde_norway::from_str(&text)
+                    .with_context(|| format!("--policy {policy}: parsing {file}"))?;
+                (name, settings)
+            }
+            None => (policy.as_str(), serde_json::json!({})),
+        };
+        rules.push(palisade_cli::profile::ProfileRule {
+            policy: name.to_owned(),
+            name: None,
+            settings,
+        });
+    }
+    Ok(Profile {
+        name: "scan".into(),
+        title: "palisade scan --policy".into(),
+        source: "the command line".into(),
+        description: policies.join(", "),
+        exempt_namespaces: Vec::new(),
+        rules,
+        scope: None,
+    })
 }
 
 /// `convert psp`: the profiles to stdout, or with their manifests to `out`.

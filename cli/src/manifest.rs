@@ -1,0 +1,137 @@
+//! Kubernetes objects read from manifest files: multi-document YAML, JSON,
+//! and `List` kinds (as `kubectl get -o yaml` prints them), each with the
+//! file and line it starts at.
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// One object read from a file, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    /// `FILE: document N` (`, item M` inside a List).
+    pub origin: String,
+    /// `FILE:LINE`, the line the document's content starts at.
+    pub location: String,
+}
+
+/// Every object of a multi-document YAML or JSON file (`-` is stdin); a
+/// `List` (or `*List`) is replaced by its items.
+pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
+    let (text, name) = if path == Path::new("-") {
+        (
+            std::io::read_to_string(std::io::stdin()).context("reading stdin")?,
+            "stdin".to_owned(),
+        )
+    } else {
+        (
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+            path.display().to_string(),
+        )
+    };
+    parse_documents(&text, &name)
+}
+
+/// The YAML documents of `text` with the line (1-based) each starts at:
+/// split at `---` lines, the first line counted that is neither blank nor
+/// a comment.
+fn split(text: &str) -> Vec<(usize, String)> {
+    let mut documents = Vec::new();
+    let mut current = String::new();
+    let mut start = None;
+    for (index, line) in text.lines().enumerate() {
+        let separator = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        if separator {
+            documents.push((start.unwrap_or(index + 1), std::mem::take(&mut current)));
+            start = None;
+            continue;
+        }
+        let trimmed = line.trim();
+        if start.is_none() && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            start = Some(index + 1);
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    documents.push((start.unwrap_or(1), current));
+    documents
+}
+
+/// [`read_documents`] on text already read; `name` names it in errors.
+pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
+    let mut out = Vec::new();
+    let mut number = 0;
+    for (line, document) in split(text) {
+        let value: Value = serde_norway::from_str(&document)
+            .with_context(|| format!("{name}:{line}: document {}: parsing", number + 1))?;
+        if value.is_null() {
+            continue;
+        }
+        number += 1;
+        let origin = format!("{name}: document {number}");
+        let location = format!("{name}:{line}");
+        if is_list(&value) {
+            let items = value
+                .get("items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for (i, item) in items.into_iter().enumerate() {
+                out.push(Document {
+                    value: item,
+                    origin: format!("{origin}, item {}", i + 1),
+                    location: format!("{location} items[{i}]"),
+                });
+            }
+        } else {
+            out.push(Document {
+                value,
+                origin,
+                location,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn is_list(value: &Value) -> bool {
+    value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k == "List" || k.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_know_their_line_and_lists_their_items() {
+        let text = "# a comment\napiVersion: v1\nkind: Pod\n---\n\n---\n# the list\nkind: List\napiVersion: v1\nitems:\n- {kind: Pod}\n- {kind: Service}\n--- # trailing\n{\"kind\": \"Deployment\"}\n";
+        let documents = parse_documents(text, "f.yaml").unwrap();
+        let found: Vec<(&str, &str, &str)> = documents
+            .iter()
+            .map(|d| {
+                (
+                    d.value["kind"].as_str().unwrap(),
+                    d.location.as_str(),
+                    d.origin.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Pod", "f.yaml:2", "f.yaml: document 1"),
+                ("Pod", "f.yaml:8 items[0]", "f.yaml: document 2, item 1"),
+                ("Service", "f.yaml:8 items[1]", "f.yaml: document 2, item 2"),
+                ("Deployment", "f.yaml:14", "f.yaml: document 3"),
+            ]
+        );
+        let error = parse_documents("a: [", "bad.yaml").unwrap_err();
+        assert!(format!("{error:#}").starts_with("bad.yaml:1: document 1: parsing"));
+    }
+}

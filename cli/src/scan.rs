@@ -1,0 +1,267 @@
+//! `palisade scan`: every object of manifest trees (or `helm template`
+//! output on stdin) through a profile, as the CREATE request the API server
+//! would send, on the bundle module: one compiled module, one instance,
+//! one evaluation per object.
+
+use crate::examples::admission_request;
+use crate::host::{Policy, ValidationResponse};
+use crate::manifest::{Document, read_documents};
+use crate::profile::Profile;
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// One violation: the rule that found it and its message (field path first).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Violation {
+    pub rule: String,
+    pub message: String,
+}
+
+/// The verdict on one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub location: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// `admitted`, `mutated`, `denied`, `out of scope` (the profile's scope
+    /// does not select it) or `invalid` (not a Kubernetes object).
+    pub verdict: String,
+    pub allowed: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Finding {
+    /// Whether the object fails the scan: denied, or not an object at all.
+    pub fn fails(&self) -> bool {
+        !self.allowed
+    }
+}
+
+/// A profile on the bundle module, ready to scan.
+pub struct Scanner {
+    profile: Profile,
+    settings: Value,
+    module: Policy,
+}
+
+impl Scanner {
+    /// Loads the bundle module and checks that it accepts the profile.
+    pub fn new(profile: Profile, module: &Path) -> Result<Self> {
+        let policy = Policy::load(module)
+            .with_context(|| format!("{}: loading the bundle module", module.display()))?;
+        let settings = profile.bundle_settings();
+        let verdict = policy.validate_settings(&settings)?;
+        if !verdict.valid {
+            bail!(
+                "profile {}: {}",
+                profile.name,
+                verdict.message.unwrap_or_default()
+            );
+        }
+        Ok(Self {
+            profile,
+            settings,
+            module: policy,
+        })
+    }
+
+    /// The verdict on one object.
+    pub fn scan(&self, document: &Document) -> Result<Finding> {
+        let object = &document.value;
+        let text = |pointer: &str| {
+            object
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let mut finding = Finding {
+            location: document.location.clone(),
+            kind: text("/kind"),
+            namespace: object
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("default")
+                .to_owned(),
+            name: text("/metadata/name"),
+            verdict: String::new(),
+            allowed: false,
+            violations: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let missing: Vec<&str> = [
+            ("kind", finding.kind.is_empty()),
+            ("apiVersion", text("/apiVersion").is_empty()),
+            ("metadata.name", finding.name.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(field, missing)| missing.then_some(field))
+        .collect();
+        if !missing.is_empty() {
+            finding.verdict = "invalid".into();
+            finding.violations.push(Violation {
+                rule: "scan".into(),
+                message: format!("not a Kubernetes object: no {}", missing.join(", ")),
+            });
+            return Ok(finding);
+        }
+        let mut request = admission_request(object)?;
+        request["namespace"] = json!(finding.namespace);
+        request["uid"] = json!(format!("scan-{}", document.location));
+        if let Some(scope) = &self.profile.scope
+            && !scope.matches(&request)
+        {
+            finding.verdict = "out of scope".into();
+            finding.allowed = true;
+            return Ok(finding);
+        }
+        let response = self
+            .module
+            .validate(&request, &self.settings)
+            .with_context(|| format!("{}: evaluating", document.location))?;
+        finding.allowed = response.accepted;
+        finding.verdict = match (response.accepted, &response.mutated_object) {
+            (false, _) => "denied",
+            (true, Some(_)) => "mutated",
+            (true, None) => "admitted",
+        }
+        .into();
+        finding.violations = self.violations(&response);
+        finding.warnings = response.warnings.unwrap_or_default();
+        Ok(finding)
+    }
+
+    /// The message split into each rule's violation: it lists them as
+    /// `rule: path: text`, joined by `; `.
+    fn violations(&self, response: &ValidationResponse) -> Vec<Violation> {
+        let Some(message) = response.message.as_deref().filter(|_| !response.accepted) else {
+            return Vec::new();
+        };
+        let names: Vec<&str> = self.profile.rules.iter().map(|r| r.name()).collect();
+        let rule_of = |part: &str| {
+            names.iter().copied().find(|name| {
+                part.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with(": "))
+            })
+        };
+        let mut out: Vec<Violation> = Vec::new();
+        for part in message.split("; ") {
+            match (rule_of(part), out.last_mut()) {
+                (Some(rule), _) => out.push(Violation {
+                    rule: rule.to_owned(),
+                    message: part.get(rule.len() + 2..).unwrap_or_default().to_owned(),
+                }),
+                // A `; ` inside a message: it continues the last one.
+                (None, Some(last)) => {
+                    last.message.push_str("; ");
+                    last.message.push_str(part);
+                }
+                (None, None) => out.push(Violation {
+                    rule: String::new(),
+                    message: part.to_owned(),
+                }),
+            }
+        }
+        out
+    }
+}
+
+/// The manifest files under `paths`: files as given, directories walked
+/// for `.yaml`, `.yml` and `.json` files in name order; `-` is stdin.
+pub fn manifest_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut out)?;
+        } else if path == Path::new("-") || path.exists() {
+            out.push(path.clone());
+        } else {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            walk(&entry, out)?;
+        } else if entry
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// Every object of the files through the scanner, in file order.
+pub fn scan_files(scanner: &Scanner, files: &[PathBuf]) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for file in files {
+        for document in read_documents(file)? {
+            findings.push(scanner.scan(&document)?);
+        }
+    }
+    Ok(findings)
+}
+
+/// The readable report: one line per object, its violations under it, and
+/// a count.
+pub fn render_table(findings: &[Finding]) -> String {
+    let rows: Vec<(String, String, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f.location.clone(),
+                format!("{} {}/{}", f.kind, f.namespace, f.name),
+                f.verdict.as_str(),
+            )
+        })
+        .collect();
+    let width =
+        |column: fn(&(String, String, &str)) -> usize| rows.iter().map(column).max().unwrap_or(0);
+    let (location_width, object_width) = (width(|r| r.0.len()), width(|r| r.1.len()));
+    let mut out = String::new();
+    for (finding, (location, object, verdict)) in findings.iter().zip(&rows) {
+        out.push_str(&format!(
+            "{location:<location_width$}  {object:<object_width$}  {verdict}\n"
+        ));
+        for violation in &finding.violations {
+            out.push_str(&format!("    {}: {}\n", violation.rule, violation.message));
+        }
+    }
+    let count = |verdict: &str| findings.iter().filter(|f| f.verdict == verdict).count();
+    out.push_str(&format!(
+        "{} objects: {} admitted, {} mutated, {} denied, {} out of scope, {} invalid\n",
+        findings.len(),
+        count("admitted"),
+        count("mutated"),
+        count("denied"),
+        count("out of scope"),
+        count("invalid")
+    ));
+    out
+}
+
+/// The JSON report: every object, and the counts.
+pub fn render_json(findings: &[Finding]) -> Result<String> {
+    let failed = findings.iter().filter(|f| f.fails()).count();
+    Ok(serde_json::to_string_pretty(&json!({
+        "objects": findings,
+        "failed": failed,
+    }))?)
+}
