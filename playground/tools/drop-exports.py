@@ -62,7 +62,8 @@ def main():
         i = end
     missing = set(names) - set(dropped)
     if missing:
-        sys.exit(f"drop-exports: no export {', '.join(sorted(missing))} in {src}")
+        # Nothing to drop; the Makefile still checks that no waPC import is left.
+        print(f"drop-exports: no export {', '.join(sorted(missing))} in {src}", file=sys.stderr)
     open(dst, "wb").write(out)
 
 
