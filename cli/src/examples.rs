@@ -42,7 +42,12 @@ pub fn admission_request(object: &Value) -> Result<Value> {
         .as_str()
         .context("manifest has no apiVersion")?;
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-    let resource = format!("{}s", kind.to_ascii_lowercase());
+    let kind_lower = kind.to_ascii_lowercase();
+    let resource = if kind_lower.ends_with('s') {
+        format!("{kind_lower}es")
+    } else {
+        format!("{kind_lower}s")
+    };
     let gvk = json!({"group": group, "version": version, "kind": kind});
     let gvr = json!({"group": group, "version": version, "resource": resource});
     Ok(json!({

@@ -3,7 +3,9 @@
 
 mod common;
 
-use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+use k8s_openapi::api::{
+    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as networking,
+};
 use serde_json::Value;
 
 /// Parses an object with the Kubernetes types (k8s-openapi) of its kind.
@@ -16,6 +18,12 @@ fn parse_as_kubernetes(kind: &str, object: &Value) -> Result<(), String> {
             serde_json::from_value::<core::ReplicationController>(object).map(drop)
         }
         "ConfigMap" => serde_json::from_value::<core::ConfigMap>(object).map(drop),
+        "Secret" => serde_json::from_value::<core::Secret>(object).map(drop),
+        "Service" => serde_json::from_value::<core::Service>(object).map(drop),
+        "ServiceAccount" => serde_json::from_value::<core::ServiceAccount>(object).map(drop),
+        // extensions/v1beta1 Ingresses (removed in 1.22) have no type left.
+        "Ingress" if object["apiVersion"] == "extensions/v1beta1" => return Ok(()),
+        "Ingress" => serde_json::from_value::<networking::Ingress>(object).map(drop),
         "Deployment" => serde_json::from_value::<apps::Deployment>(object).map(drop),
         "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(object).map(drop),
         "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(object).map(drop),
@@ -58,6 +66,31 @@ fn json_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The kinds a policy judges, from its metadata (`io.artifacthub.resources`).
+fn judged_kinds(dir: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
+    let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
+    metadata["annotations"]["io.artifacthub.resources"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .map(|k| k.trim().to_owned())
+        .collect()
+}
+
+/// Kinds other than pods and workloads, with their API group and resource.
+const OBJECT_KINDS: [(&str, &str, &str); 5] = [
+    ("Service", "", "services"),
+    ("ServiceAccount", "", "serviceaccounts"),
+    ("ConfigMap", "", "configmaps"),
+    ("Secret", "", "secrets"),
+    ("Ingress", "networking.k8s.io", "ingresses"),
+];
+
+/// Rules that read only an object's metadata: an ephemeral container
+/// changes none, so they need not see `pods/ephemeralcontainers`.
+const METADATA_ONLY: [&str; 2] = ["block-default-namespace", "required-labels"];
+
 #[test]
 fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
     let mut seen_kinds = std::collections::BTreeSet::new();
@@ -66,7 +99,26 @@ fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
             .iter()
             .map(|p| check_request_file(p))
             .collect();
-        for required in ["Pod", "Deployment", "CronJob"] {
+        let judged = judged_kinds(&dir);
+        // A pod rule: a Pod, a workload and a CronJob; any other kind it
+        // judges: one of its own.
+        let workloads = ["Pod", "Deployment", "CronJob"];
+        let pod_rule = judged.iter().any(|k| k == "Pod");
+        let object_kinds = judged
+            .iter()
+            .map(String::as_str)
+            .filter(|k| OBJECT_KINDS.iter().any(|(kind, _, _)| kind == k));
+        let required: Vec<&str> = workloads
+            .into_iter()
+            .filter(|_| pod_rule)
+            .chain(object_kinds)
+            .collect();
+        assert!(
+            !required.is_empty(),
+            "{}: judges no known kind",
+            dir.display()
+        );
+        for required in required {
             assert!(
                 kinds.contains(required),
                 "{}: no {required} fixture",
@@ -95,7 +147,7 @@ fn profile_fixtures_are_real_requests_and_all_used() {
 }
 
 #[test]
-fn metadata_rules_cover_every_workload_kind_create_and_update() {
+fn metadata_rules_cover_every_judged_kind_create_and_update() {
     let required = [
         ("", "pods"),
         ("", "pods/ephemeralcontainers"),
@@ -112,7 +164,20 @@ fn metadata_rules_cover_every_workload_kind_create_and_update() {
         let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
         let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
         let rules = metadata["rules"].as_array().unwrap();
-        for (group, resource) in required {
+        let judged = judged_kinds(&dir);
+        let name = common::name(&dir);
+        let workloads = required
+            .iter()
+            .filter(|_| judged.iter().any(|k| k == "Pod"))
+            .filter(|(_, r)| {
+                *r != "pods/ephemeralcontainers" || !METADATA_ONLY.contains(&name.as_str())
+            })
+            .copied();
+        let objects = OBJECT_KINDS
+            .iter()
+            .filter(|(kind, _, _)| judged.iter().any(|k| k == kind))
+            .map(|(_, group, resource)| (*group, *resource));
+        for (group, resource) in workloads.chain(objects) {
             let covered = rules.iter().any(|rule| {
                 let has = |key: &str, want: &str| {
                     rule[key]

@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-const PROFILES: [&str; 5] = [
+const PROFILES: [&str; 6] = [
+    "aks-deployment-safeguards",
     "aks-psp-restricted",
     "azure-baseline",
     "azure-restricted",
@@ -47,7 +48,7 @@ enum Expected {
 }
 
 #[test]
-fn the_five_profiles_exist_and_name_only_built_policies() {
+fn the_six_profiles_exist_and_name_only_built_policies() {
     let profiles = Profile::load_all(&profiles_dir()).unwrap();
     let names: Vec<_> = profiles.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, PROFILES);

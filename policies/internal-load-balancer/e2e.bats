@@ -26,6 +26,7 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   run --separate-stderr kwctl run --request-path test_data/service_lb_internal_false.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
@@ -33,6 +34,7 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   run --separate-stderr kwctl run --request-path test_data/service_lb_gke_internal.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
@@ -54,6 +56,7 @@ policy() { echo "${POLICY_WASM:-annotated-policy.wasm}"; }
   run --separate-stderr kwctl run --request-path test_data/service_lb_update_drops_annotation.json --settings-json '{}' "$(policy)"
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == *'metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]'* ]]
   [ "$(jq -r .patch <<<"$output")" = null ]
 }
 
