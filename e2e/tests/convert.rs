@@ -348,13 +348,7 @@ fn the_aks_restricted_psp_agrees_with_the_aks_psp_restricted_profile() {
     let written =
         Profile::load(&common::workspace().join("profiles/aks-psp-restricted.yml")).unwrap();
     let written = LoadedProfile::load(written, &common::artifacts()).unwrap();
-    let dir = common::workspace().join("profiles/test_data");
-    let mut requests: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    requests.sort();
+    let requests = common::profile_table_requests();
     let mut compared = 0;
     let mut differences = Vec::new();
     for path in &requests {

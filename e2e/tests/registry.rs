@@ -353,13 +353,7 @@ fn same_verdicts(local: &Local, pulled_module: &[u8]) -> usize {
 fn same_bundle_verdicts(local: &Local, pulled_module: &[u8]) -> usize {
     let built = Policy::from_bytes(&local.module).unwrap();
     let pulled = Policy::from_bytes(pulled_module).unwrap();
-    let table = common::workspace().join("profiles/test_data");
-    let mut requests: Vec<PathBuf> = std::fs::read_dir(&table)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "json"))
-        .collect();
-    requests.sort();
+    let requests = common::profile_table_requests();
     let mut count = 0;
     for profile in Profile::load_all(&common::workspace().join("profiles")).unwrap() {
         let settings = profile.bundle_settings();

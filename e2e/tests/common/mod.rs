@@ -93,3 +93,15 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Every request of the profile table (`profiles/test_data/*.json`), sorted.
+pub fn profile_table_requests() -> Vec<PathBuf> {
+    let table = workspace().join("profiles/test_data");
+    let mut requests: Vec<PathBuf> = std::fs::read_dir(&table)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    requests.sort();
+    requests
+}
