@@ -407,11 +407,15 @@ fn psp_rules(
             settings.insert("allow_host_network".into(), json!(true));
         }
         if !ports.is_empty() {
+            // Port 0 means no host port, which the rule always allows.
             let ranges: Vec<Value> = ports
                 .iter()
-                .map(|&(min, max)| json!({"min": min, "max": max}))
+                .filter(|&&(_, max)| max >= 1)
+                .map(|&(min, max)| json!({"min": min.max(1), "max": max}))
                 .collect();
-            settings.insert("allow_host_ports".into(), json!(ranges));
+            if !ranges.is_empty() {
+                settings.insert("allow_host_ports".into(), json!(ranges));
+            }
         }
         rules.push(rule("host-networking-ports", Value::Object(settings)));
     }
