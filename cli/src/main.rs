@@ -743,3 +743,30 @@ fn write_artifacthub(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every command's `--help` ends with an example.
+    #[test]
+    fn every_command_shows_an_example() {
+        fn check(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", command.get_name());
+            let example = command
+                .get_after_help()
+                .map(|help| help.to_string())
+                .is_some_and(|help| help.starts_with("Example:\n") && help.contains("palisade "));
+            if !example {
+                missing.push(path.clone());
+            }
+            for sub in command.get_subcommands().filter(|c| c.get_name() != "help") {
+                check(sub, &path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        check(&Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no example in --help: {missing:?}");
+    }
+}
