@@ -448,6 +448,52 @@ fn deployment(name: &str, containers: usize) -> Value {
     object
 }
 
+/// A LoadBalancer Service as `kubectl apply` leaves it: allocated cluster IP
+/// and node ports, the cloud controller's status.
+fn service(name: &str) -> Value {
+    let ports = json!([{"name": "https", "protocol": "TCP", "port": 443, "targetPort": 8443},
+                       {"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080}]);
+    let manifest = json!({"apiVersion": "v1", "kind": "Service", "metadata": manifest_metadata(name),
+        "spec": {"type": "LoadBalancer", "selector": {"app": name}, "ports": ports}});
+    let mut spec = with_defaults(
+        manifest["spec"].clone(),
+        &json!({"clusterIP": "10.0.171.239", "clusterIPs": ["10.0.171.239"], "ipFamilies": ["IPv4"],
+                "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+                "externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster",
+                "allocateLoadBalancerNodePorts": true}),
+    );
+    for (i, port) in [31443, 30080].into_iter().enumerate() {
+        spec["ports"][i]["nodePort"] = json!(port);
+    }
+    let status = json!({"loadBalancer": {"ingress": [{"ip": "20.31.8.77", "ipMode": "VIP"}]}});
+    let controller = managed(
+        "cloud-controller-manager",
+        "v1",
+        Some("status"),
+        STARTED_AT,
+        json!({"f:status": fields_v1(&status)}),
+    );
+    applied_object(&manifest, spec, status, vec![controller])
+}
+
+/// An Ingress with TLS for two hosts, as `kubectl apply` leaves it.
+fn ingress(name: &str) -> Value {
+    let rule = |host: &str| {
+        json!({"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix",
+            "backend": {"service": {"name": name, "port": {"number": 443}}}}]}})
+    };
+    let mut manifest = json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": manifest_metadata(name),
+        "spec": {"ingressClassName": "nginx",
+                 "tls": [{"hosts": ["shop.example.com", "api.example.com"], "secretName": "shop-tls"}],
+                 "rules": [rule("shop.example.com"), rule("api.example.com")]}});
+    manifest["metadata"]["annotations"] = json!({"kubernetes.io/ingress.allow-http": "false"});
+    let status = json!({"loadBalancer": {"ingress": [{"ip": "20.31.8.78"}]}});
+    let mut object = applied_object(&manifest, manifest["spec"].clone(), status, vec![]);
+    object["metadata"]["annotations"]["kubernetes.io/ingress.allow-http"] = json!("false");
+    object
+}
+
 /// The AdmissionRequest around an object, as the API server sends it.
 fn request(kind: &str, group: &str, object: Value) -> Value {
     let version = object["apiVersion"]
@@ -458,7 +504,10 @@ fn request(kind: &str, group: &str, object: Value) -> Value {
         .unwrap_or("v1")
         .to_owned();
     let gvk = json!({"group": group, "version": version, "kind": kind});
-    let gvr = json!({"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())});
+    let kind_lower = kind.to_lowercase();
+    let plural = if kind_lower.ends_with('s') { "es" } else { "s" };
+    let gvr =
+        json!({"group": group, "version": version, "resource": format!("{kind_lower}{plural}")});
     json!({"uid": uid(7), "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
            "name": object["metadata"]["name"], "namespace": "default", "operation": "CREATE",
            "userInfo": {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "system:authenticated"]},
@@ -475,7 +524,23 @@ fn reference_requests() -> Vec<(&'static str, Value)> {
             request("Deployment", "apps", deployment("web", 10)),
         ),
         ("pod-100", request("Pod", "", pod("hundred", 100))),
+        ("service", request("Service", "", service("storefront"))),
+        (
+            "ingress",
+            request("Ingress", "networking.k8s.io", ingress("storefront")),
+        ),
     ]
+}
+
+/// Settings for the rules that need some to do anything (and refuse none).
+fn bench_settings(policy: &str) -> Value {
+    match policy {
+        "allowed-images" => json!({"allowed_registries": ["docker.io", "registry.example.com"]}),
+        "required-labels" => json!({"required_labels": ["app", "team"]}),
+        "service-allowed-ports" => json!({"allowed_ports": [80, 443]}),
+        "container-allowed-ports" => json!({"allowed_ports": ["8000-9100"]}),
+        _ => json!({}),
+    }
 }
 
 /// Settings under which a mutating policy mutates the reference requests.
@@ -878,7 +943,14 @@ fn report_policies(
                 ));
             }
         }
-        report_mutations(reference, mutating, (label, request), findings);
+        // The mutating rules are pod rules: a Service or Ingress has
+        // nothing for them to mutate.
+        if !matches!(
+            request["kind"]["kind"].as_str(),
+            Some("Service" | "Ingress")
+        ) {
+            report_mutations(reference, mutating, (label, request), findings);
+        }
     }
 }
 
@@ -1062,7 +1134,7 @@ fn main() {
     let floor = load_built(&dir, "palisade_floor.wasm", "floor", json!({}));
     let policies: Vec<Module> = names
         .iter()
-        .map(|n| load_built(&dir, &module_file(n), n, json!({})))
+        .map(|n| load_built(&dir, &module_file(n), n, bench_settings(n)))
         .collect();
     let mutating: Vec<Module> = names
         .iter()

@@ -163,28 +163,51 @@ impl Rule for ContainerLimits {
 }
 
 /// A container's quantity, parsed; a malformed or negative one is reported.
+/// Reads a written quantity; a malformed or negative one is a violation.
+/// Paths and messages are built only for a finding: this runs for every
+/// container, twice per resource.
 fn parsed(
     container: &ContainerRef,
-    what: &str,
+    what: (&str, &str),
     quantity: &Quantity,
-    at: palisade_sdk::FieldPath,
+    at: impl FnOnce() -> palisade_sdk::FieldPath,
     report: &mut Report,
 ) -> Option<Amount> {
-    let describe = container.describe();
     let text = &quantity.0;
+    let (key, kind) = what;
     match Amount::parse(text) {
         Err(e) => {
+            let describe = container.describe();
             report.violation(
-                at,
-                format!("{describe} {what} {text:?} could not be parsed: {e}"),
+                at(),
+                format!("{describe} {key} {kind} {text:?} could not be parsed: {e}"),
             );
             None
         }
         Ok(amount) if amount.is_negative() => {
-            report.violation(at, format!("{describe} {what} {text:?} is negative"));
+            let describe = container.describe();
+            report.violation(
+                at(),
+                format!("{describe} {key} {kind} {text:?} is negative"),
+            );
             None
         }
         Ok(amount) => Some(amount),
+    }
+}
+
+/// How a limit is shown in a message about the request above it.
+enum Shown<'a> {
+    Written(&'a Quantity),
+    Default(&'a QuantitySetting),
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shown::Written(quantity) => write!(f, "{:?}", quantity.0),
+            Shown::Default(default) => write!(f, "{:?} (the default)", default.text),
+        }
     }
 }
 
@@ -195,57 +218,65 @@ fn check_resource(
     report: &mut Report,
 ) {
     let key = resource.key();
-    let describe = container.describe();
     let resources = container.container.resources.as_ref();
-    let limits = resources.and_then(|r| r.limits.as_ref());
-    let requests = resources.and_then(|r| r.requests.as_ref());
-    let limit_path = container.field_path(&["resources", "limits"]).key(key);
-    let request_path = container.field_path(&["resources", "requests"]).key(key);
-    let default_limit = resource.in_settings(&settings.default_limits);
-    // The limit the container has, or gets by mutation: (value, as written).
-    let limit: Option<(Amount, String)> = match limits.and_then(|l| resource.in_list(l)) {
+    let written_limit = resources
+        .and_then(|r| r.limits.as_ref())
+        .and_then(|l| resource.in_list(l));
+    let written_request = resources
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| resource.in_list(r));
+    let limit_path = || container.field_path(&["resources", "limits"]).key(key);
+    let request_path = || container.field_path(&["resources", "requests"]).key(key);
+    // The limit the container has, or gets by mutation.
+    let limit: Option<(Amount, Shown)> = match written_limit {
         Some(quantity) => {
-            let what = format!("{key} limit");
-            let amount = parsed(container, &what, quantity, limit_path.clone(), report);
+            let amount = parsed(container, (key, "limit"), quantity, limit_path, report);
             if let (Some(amount), Some(max)) = (amount, settings.max(resource))
                 && amount > max.amount
             {
                 report.violation(
-                    limit_path,
+                    limit_path(),
                     format!(
-                        "{describe} {key} limit {:?} is higher than the maximum allowed of {max}",
+                        "{} {key} limit {:?} is higher than the maximum allowed of {max}",
+                        container.describe(),
                         quantity.0
                     ),
                 );
             }
-            amount.map(|a| (a, format!("{:?}", quantity.0)))
+            amount.map(|a| (a, Shown::Written(quantity)))
         }
-        None => match default_limit {
+        None => match resource.in_settings(&settings.default_limits) {
             Some(default) => {
                 report.fix(
-                    limit_path,
+                    limit_path(),
                     Change::Set(json!(default.text)),
-                    format!("{describe} has no {key} limit (default {default})"),
+                    format!(
+                        "{} has no {key} limit (default {default})",
+                        container.describe()
+                    ),
                 );
-                Some((default.amount, format!("{:?} (the default)", default.text)))
+                Some((default.amount, Shown::Default(default)))
             }
             None => {
-                report.violation(limit_path, format!("{describe} has no {key} limit"));
+                report.violation(
+                    limit_path(),
+                    format!("{} has no {key} limit", container.describe()),
+                );
                 None
             }
         },
     };
-    match requests.and_then(|r| resource.in_list(r)) {
+    match written_request {
         Some(quantity) => {
-            let what = format!("{key} request");
-            let request = parsed(container, &what, quantity, request_path.clone(), report);
+            let request = parsed(container, (key, "request"), quantity, request_path, report);
             if let (Some(request), Some((limit, shown))) = (request, &limit)
                 && request > *limit
             {
                 report.violation(
-                    request_path,
+                    request_path(),
                     format!(
-                        "{describe} {key} request {:?} is higher than its {key} limit {shown}",
+                        "{} {key} request {:?} is higher than its {key} limit {shown}",
+                        container.describe(),
                         quantity.0
                     ),
                 );
@@ -255,15 +286,17 @@ fn check_resource(
         // a template's pods get it when they are created): a default request
         // is for a container whose limit is defaulted too.
         None => {
-            let limit_unset = limits.and_then(|l| resource.in_list(l)).is_none();
-            if let (true, Some(default)) = (
-                limit_unset,
+            if let (None, Some(default)) = (
+                written_limit,
                 resource.in_settings(&settings.default_requests),
             ) {
                 report.fix(
-                    request_path,
+                    request_path(),
                     Change::Set(json!(default.text)),
-                    format!("{describe} has no {key} request (default {default})"),
+                    format!(
+                        "{} has no {key} request (default {default})",
+                        container.describe()
+                    ),
                 );
             }
         }

@@ -101,6 +101,27 @@ impl Rule for ContainerRequests {
     }
 }
 
+/// The request a message is about: written, or the limit Kubernetes copies.
+enum Judged<'a> {
+    Request(&'static str, &'a Quantity),
+    CopiedLimit(&'static str, &'a Quantity),
+}
+
+impl std::fmt::Display for Judged<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Judged::Request(key, request) => write!(f, "{key} request {:?}", request.0),
+            Judged::CopiedLimit(key, limit) => write!(
+                f,
+                "{key} request (unset, so Kubernetes copies the {key} limit {:?})",
+                limit.0
+            ),
+        }
+    }
+}
+
+/// Paths and messages are built only for a finding: this runs for every
+/// container, once per resource.
 fn check_resource(
     settings: &Settings,
     container: &ContainerRef,
@@ -108,7 +129,6 @@ fn check_resource(
     report: &mut Report,
 ) {
     let key = resource.key();
-    let describe = container.describe();
     let resources = container.container.resources.as_ref();
     let request = resources
         .and_then(|r| r.requests.as_ref())
@@ -116,36 +136,32 @@ fn check_resource(
     let limit = resources
         .and_then(|r| r.limits.as_ref())
         .and_then(|l| resource.in_list(l));
-    let request_path = container.field_path(&["resources", "requests"]).key(key);
+    let request_path = || container.field_path(&["resources", "requests"]).key(key);
     // Kubernetes copies a set limit into a missing request: on a Pod before
     // admission, on a workload's pods when they are created.
-    let (quantity, what, at) = match (request, limit) {
-        (Some(request), _) => (
-            request,
-            format!("{key} request {:?}", request.0),
-            request_path.clone(),
-        ),
-        (None, Some(limit)) => (
-            limit,
-            format!(
-                "{key} request (unset, so Kubernetes copies the {key} limit {:?})",
-                limit.0
-            ),
-            container.field_path(&["resources", "limits"]).key(key),
-        ),
+    let (quantity, what) = match (request, limit) {
+        (Some(request), _) => (request, Judged::Request(key, request)),
+        (None, Some(limit)) => (limit, Judged::CopiedLimit(key, limit)),
         (None, None) => {
-            report.violation(request_path, format!("{describe} has no {key} request"));
+            let describe = container.describe();
+            report.violation(request_path(), format!("{describe} has no {key} request"));
             return;
         }
     };
+    let at = || match what {
+        Judged::Request(..) => request_path(),
+        Judged::CopiedLimit(..) => container.field_path(&["resources", "limits"]).key(key),
+    };
     let amount: Amount = match Amount::parse(&quantity.0) {
         Ok(amount) if amount.is_negative() => {
-            report.violation(at, format!("{describe} {what} is negative"));
+            let describe = container.describe();
+            report.violation(at(), format!("{describe} {what} is negative"));
             return;
         }
         Ok(amount) => amount,
         Err(e) => {
-            report.violation(at, format!("{describe} {what} could not be parsed: {e}"));
+            let describe = container.describe();
+            report.violation(at(), format!("{describe} {what} could not be parsed: {e}"));
             return;
         }
     };
@@ -154,15 +170,21 @@ fn check_resource(
         && amount < min.amount
     {
         report.violation(
-            request_path,
-            format!("{describe} {what} is lower than the minimum allowed of {min}"),
+            request_path(),
+            format!(
+                "{} {what} is lower than the minimum allowed of {min}",
+                container.describe()
+            ),
         );
     } else if let Some(max) = max
         && amount > max.amount
     {
         report.violation(
-            request_path,
-            format!("{describe} {what} is higher than the maximum allowed of {max}"),
+            request_path(),
+            format!(
+                "{} {what} is higher than the maximum allowed of {max}",
+                container.describe()
+            ),
         );
     }
 }
