@@ -40,7 +40,7 @@ function fillPickers() {
   examples.append(el("option", { value: "" }, "(your own)"));
   const target = $("target");
   const profiles = el("optgroup", { label: "Profiles" });
-  const order = ["pss-baseline", "pss-restricted", "azure-baseline", "azure-restricted", "aks-psp-restricted"];
+  const order = ["pss-baseline", "pss-restricted", "azure-baseline", "azure-restricted", "aks-deployment-safeguards", "aks-psp-restricted"];
   const sorted = [...catalogue.profiles].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const profile of sorted) {
     profiles.append(el("option", { value: `profile:${profile.name}` }, `${profile.name}: ${profile.title ?? ""}`));
