@@ -57,9 +57,15 @@ impl Policy {
         Self::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()))
     }
 
+    /// Compiles the module, or reads its compiled form from the on-disk
+    /// cache (see [`cache_dir`]): a second `palisade run --profile` starts
+    /// in milliseconds instead of compiling every member again.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let engine = WasmtimeEngineProviderBuilder::new()
-            .module_bytes(bytes)
+        let mut builder = WasmtimeEngineProviderBuilder::new().module_bytes(bytes);
+        if let Some(dir) = cache_dir() {
+            builder = builder.enable_cache(Some(&dir));
+        }
+        let engine = builder
             .build()
             .map_err(|e| anyhow!("cannot compile the module: {e}"))?;
         Ok(Self {
@@ -128,6 +134,27 @@ impl Policy {
     pub fn validate_raw(&self, payload: &[u8]) -> Result<ValidationResponse> {
         let out = self.call("validate", payload)?;
         serde_json::from_slice(&out).context("validate answered no ValidationResponse")
+    }
+}
+
+/// Where compiled modules are cached, keyed by module and engine (wasmtime's
+/// compilation cache): `$PALISADE_CACHE_DIR`, else `$XDG_CACHE_HOME/palisade`
+/// or `~/.cache/palisade`; `PALISADE_CACHE_DIR=off` compiles every time.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let absolute = |p: PathBuf| p.is_absolute().then_some(p);
+    match std::env::var_os("PALISADE_CACHE_DIR") {
+        Some(dir) if dir == "off" => None,
+        Some(dir) => absolute(PathBuf::from(dir)),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .and_then(absolute)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|home| PathBuf::from(home).join(".cache"))
+                    .and_then(absolute)
+            })
+            .map(|dir| dir.join("palisade").join("wasmtime")),
     }
 }
 
