@@ -239,8 +239,8 @@ enum Command {
         /// The bundle module that runs the profile.
         #[arg(long, default_value = "target/artifacts/bundle/policy.wasm")]
         module: PathBuf,
-        /// `table` (readable) or `json`.
-        #[arg(long, alias = "output", default_value = "table", value_parser = ["table", "json"])]
+        /// `table` (readable), `json`, `junit` (CI test reports) or `sarif` (code scanning).
+        #[arg(long, alias = "output", default_value = "table", value_parser = ["table", "json", "junit", "sarif"])]
         format: String,
         /// `monitor`: report denials but exit 0.
         #[arg(long, default_value = "protect", value_parser = ["protect", "monitor"])]
@@ -536,10 +536,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             let scanner = palisade_cli::scan::Scanner::new(profile, &module)?;
             let files = palisade_cli::scan::manifest_files(&paths)?;
             let findings = palisade_cli::scan::scan_files(&scanner, &files)?;
-            if format == "json" {
-                println!("{}", palisade_cli::scan::render_json(&findings)?);
-            } else {
-                print!("{}", palisade_cli::scan::render_table(&findings));
+            match format.as_str() {
+                "json" => println!("{}", palisade_cli::scan::render_json(&findings)?),
+                "junit" => print!("{}", palisade_cli::scan::render_junit(&findings)),
+                "sarif" => println!("{}", palisade_cli::scan::render_sarif(&findings)?),
+                _ => print!("{}", palisade_cli::scan::render_table(&findings)),
             }
             if mode == "protect" && findings.iter().any(|f| f.fails()) {
                 return Ok(ExitCode::FAILURE);

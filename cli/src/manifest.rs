@@ -12,8 +12,12 @@ pub struct Document {
     pub value: Value,
     /// `FILE: document N` (`, item M` inside a List).
     pub origin: String,
-    /// `FILE:LINE`, the line the document's content starts at.
+    /// `FILE:LINE`, the line the document's content starts at (with
+    /// ` items[i]` inside a List).
     pub location: String,
+    /// The file (`stdin` for `-`) and that line.
+    pub file: String,
+    pub line: usize,
 }
 
 /// Every object of a multi-document YAML or JSON file (`-` is stdin); a
@@ -82,6 +86,8 @@ pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
                     value: item,
                     origin: format!("{origin}, item {}", i + 1),
                     location: format!("{location} items[{i}]"),
+                    file: name.to_owned(),
+                    line,
                 });
             }
         } else {
@@ -89,6 +95,8 @@ pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
                 value,
                 origin,
                 location,
+                file: name.to_owned(),
+                line,
             });
         }
     }

@@ -23,6 +23,10 @@ pub struct Violation {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub location: String,
+    #[serde(skip)]
+    pub file: String,
+    #[serde(skip)]
+    pub line: usize,
     pub kind: String,
     pub namespace: String,
     pub name: String,
@@ -83,6 +87,8 @@ impl Scanner {
         };
         let mut finding = Finding {
             location: document.location.clone(),
+            file: document.file.clone(),
+            line: document.line,
             kind: text("/kind"),
             namespace: object
                 .pointer("/metadata/namespace")
@@ -263,5 +269,88 @@ pub fn render_json(findings: &[Finding]) -> Result<String> {
     Ok(serde_json::to_string_pretty(&json!({
         "objects": findings,
         "failed": failed,
+    }))?)
+}
+
+/// Text for XML: the five special characters escaped.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// A JUnit report (for CI test reports): one test case per object, a
+/// failure per denied or invalid object listing its violations.
+pub fn render_junit(findings: &[Finding]) -> String {
+    let failures = findings.iter().filter(|f| f.fails()).count();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"palisade scan\" tests=\"{}\" failures=\"{failures}\">\n<testsuite name=\"palisade scan\" tests=\"{}\" failures=\"{failures}\">\n",
+        findings.len(),
+        findings.len()
+    );
+    for f in findings {
+        let name = xml(&format!("{} {}/{}", f.kind, f.namespace, f.name));
+        out.push_str(&format!(
+            "<testcase classname=\"{}\" name=\"{name}\">",
+            xml(&f.location)
+        ));
+        if f.fails() {
+            let lines: Vec<String> = f
+                .violations
+                .iter()
+                .map(|v| format!("{}: {}", v.rule, v.message))
+                .collect();
+            out.push_str(&format!(
+                "<failure message=\"{}\" type=\"{}\">{}</failure>",
+                xml(lines.first().map_or("", String::as_str)),
+                xml(&f.verdict),
+                xml(&lines.join("\n"))
+            ));
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("</testsuite>\n</testsuites>\n");
+    out
+}
+
+/// A SARIF 2.1.0 log (for code-scanning UIs): one result per violation, at
+/// the object's file and line, its rule the Palisade rule.
+pub fn render_sarif(findings: &[Finding]) -> Result<String> {
+    let mut rules: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f.violations.iter().map(|v| v.rule.as_str()))
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    let results: Vec<Value> = findings
+        .iter()
+        .filter(|f| f.fails())
+        .flat_map(|f| {
+            f.violations.iter().map(move |v| {
+                json!({
+                    "ruleId": v.rule,
+                    "level": "error",
+                    "message": {"text": format!("{} {}/{}: {}", f.kind, f.namespace, f.name, v.message)},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": f.file},
+                        "region": {"startLine": f.line},
+                    }}],
+                })
+            })
+        })
+        .collect();
+    Ok(serde_json::to_string_pretty(&json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "palisade",
+                "informationUri": "https://github.com/palisade-policies/palisade",
+                "rules": rules.iter().map(|r| json!({"id": r})).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
     }))?)
 }

@@ -206,6 +206,51 @@ fn stdin_documents_are_found_with_their_lines_and_non_objects_reported() {
         "{table}"
     );
 
+    // JUnit for CI test reports: a test case per object, a failure per
+    // denied or invalid one.
+    let output = scan(
+        &["-", "--profile", "pss-baseline", "--format", "junit"],
+        Some(STDIN),
+    );
+    let junit = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        junit.contains("<testsuite name=\"palisade scan\" tests=\"4\" failures=\"2\">"),
+        "{junit}"
+    );
+    assert_eq!(junit.matches("<testcase ").count(), 4, "{junit}");
+    assert!(junit.contains("<testcase classname=\"stdin:12\" name=\"Deployment shop/web\"><failure message=\"no-privilege: spec.template.spec.containers[0].securityContext.privileged: container &quot;web&quot;"), "{junit}");
+
+    // SARIF for code scanning: a result per violation at its file and line.
+    let output = scan(
+        &["-", "--profile", "pss-baseline", "--format", "sarif"],
+        Some(STDIN),
+    );
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let places: Vec<(&str, &str, u64)> = results
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                r["ruleId"].as_str().unwrap(),
+                location["artifactLocation"]["uri"].as_str().unwrap(),
+                location["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [("no-privilege", "stdin", 12), ("scan", "stdin", 35)]
+    );
+    let rules: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["no-privilege", "scan"]);
+
     // Monitor mode reports and succeeds.
     let output = scan(
         &["-", "--profile", "pss-baseline", "--mode", "monitor"],
