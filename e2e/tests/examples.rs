@@ -20,7 +20,13 @@ fn example_verdicts_match_the_expected_table() {
     let by_profile = examples::evaluate_profiles(&common::artifacts(), &dir, &profiles).unwrap();
     let profile_count = std::fs::read_dir(&profiles)
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "yml"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yml")
+        })
         .count();
     assert_eq!(by_profile.len(), profile_count * outcomes.len() / policies);
     examples::check_expected(&dir, &by_profile).unwrap();
