@@ -117,8 +117,16 @@ impl Subject {
             Subject::User { name: user } => {
                 format!("request.userInfo.username == {}", cel_string(user))
             }
+            // Every pod's service account is in these groups.
+            Subject::Group { .. } if self.covers_every_pod(None) => "true".to_owned(),
             Subject::Group { name: group } => {
-                format!("{} in request.userInfo.groups", cel_string(group))
+                let member = format!("{} in request.userInfo.groups", cel_string(group));
+                match group.strip_prefix("system:serviceaccounts:") {
+                    Some(namespace) => {
+                        format!("request.namespace == {} || {member}", cel_string(namespace))
+                    }
+                    None => member,
+                }
             }
             Subject::ServiceAccount { namespace, name } => format!(
                 "request.userInfo.username == {} || (request.namespace == {} && {CEL_POD_SERVICE_ACCOUNT} == {})",
@@ -699,4 +707,58 @@ pub fn write_manifests(
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn group(name: &str) -> Subject {
+        Subject::Group { name: name.into() }
+    }
+
+    /// The scope `palisade run` applies and the matchConditions the
+    /// manifests carry say the same.
+    #[test]
+    fn scopes_render_what_they_match() {
+        let request = |namespace: &str, user: &str| {
+            json!({"namespace": namespace, "userInfo": {"username": user, "groups": ["system:authenticated"]},
+                "object": {"spec": {"containers": []}}})
+        };
+        // A cluster-wide grant to a namespace's service accounts: that
+        // namespace's pods, whoever creates them.
+        let scope = Scope {
+            grants: vec![Grant {
+                namespace: None,
+                subjects: vec![group("system:serviceaccounts:team-a"), group("admins")],
+            }],
+        };
+        assert!(scope.matches(&request("team-a", "bob")));
+        assert!(!scope.matches(&request("team-b", "bob")));
+        let mut spec = json!({});
+        scope.apply(&mut spec);
+        assert!(spec.get("namespaceSelector").is_none());
+        assert_eq!(
+            spec["matchConditions"][0]["expression"],
+            "((request.namespace == 'team-a' || 'system:serviceaccounts:team-a' in request.userInfo.groups) || ('admins' in request.userInfo.groups))"
+        );
+        // A cluster-wide grant to every authenticated user: no scope at all.
+        let everyone = Scope {
+            grants: vec![Grant {
+                namespace: None,
+                subjects: vec![group("system:authenticated")],
+            }],
+        };
+        let mut spec = json!({});
+        everyone.apply(&mut spec);
+        assert_eq!(spec, json!({}));
+        assert!(everyone.matches(&request("any", "bob")));
+        // No grant: nothing matches, and the manifests say so.
+        let nobody = Scope { grants: vec![] };
+        let mut spec = json!({});
+        nobody.apply(&mut spec);
+        assert_eq!(spec["matchConditions"][0]["expression"], "false");
+        assert!(!nobody.matches(&request("any", "bob")));
+    }
 }
