@@ -60,7 +60,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNNER := target/release/palisade
 ARTIFACTS := target/artifacts
 
-.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests profile-manifests examples test unit e2e publish-test push keygen sign bats lint bench clean sizes
+.PHONY: all artifacthub toolchain test-tools wasm runner artifacts manifests profile-manifests examples test unit e2e publish-test push keygen sign bats lint bench bench-scan clean sizes
 
 all: artifacts artifacthub examples
 
@@ -192,6 +192,30 @@ bench: artifacts playground
 	PALISADE_WASM=$(abspath $(WASM_OUT)) PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) \
 	  cargo bench -p palisade-e2e --bench policies
 	@echo "playground wasm (every rule): $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
+	@$(MAKE) --no-print-directory bench-scan
+
+# The scan's throughput on one core: SCAN_OBJECTS objects (the examples,
+# repeated) against pss-restricted in one `palisade scan`, beside
+# `palisade run --profile` called once per object (100 calls over the
+# profile table's requests), as a CI loop of single runs would.
+SCAN_OBJECTS ?= 10000
+bench-scan: artifacts
+	@dir=$$(mktemp -d); \
+	for f in examples/[0-9]*.yaml; do cat $$f; echo '---'; done > $$dir/chunk.yaml; \
+	per=$$(grep -c '^kind:' $$dir/chunk.yaml); reps=$$(( ($(SCAN_OBJECTS) + per - 1) / per )); \
+	for i in $$(seq $$reps); do cat $$dir/chunk.yaml; done > $$dir/objects.yaml; \
+	taskset -c 0 $(RUNNER) scan $$dir/chunk.yaml --profile pss-restricted --mode monitor >/dev/null; \
+	start=$$(date +%s.%N); \
+	count=$$(taskset -c 0 $(RUNNER) scan $$dir/objects.yaml --profile pss-restricted --mode monitor --format json | grep -c '"location"'); \
+	scan=$$(echo "$$(date +%s.%N) - $$start" | bc); \
+	requests=(profiles/test_data/*.json); start=$$(date +%s.%N); \
+	for i in $$(seq 100); do \
+	  taskset -c 0 $(RUNNER) run --profile pss-restricted -r $${requests[$$((i % $${#requests[@]}))]} >/dev/null; done; \
+	run=$$(echo "$$(date +%s.%N) - $$start" | bc); rm -rf $$dir; \
+	awk -v n=$$count -v s=$$scan -v r=$$run 'BEGIN { \
+	  printf "scan, pss-restricted, one core: %d objects in %.2f s, %.0f objects/s\n", n, s, n / s; \
+	  printf "palisade run per object (100 calls, modules cached): %.1f ms each, %.0f objects/s\n", r * 10, 100 / r }'
+
 
 # --- playground: every rule and profile in the browser (playground/) -------
 # The same toolchain logic for wasm32-unknown-unknown, without wasi-libc.
