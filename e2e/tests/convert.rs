@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TempDir;
+use common::{TempDir, succeeds};
 
 use palisade_cli::examples::{Verdict, admission_request};
 use palisade_cli::host::Policy;
@@ -26,15 +26,6 @@ fn palisade(args: &[&str]) -> Output {
         .current_dir(common::workspace())
         .output()
         .unwrap()
-}
-
-fn succeeds(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// An example manifest as the CREATE request the API server sends, in `namespace`.

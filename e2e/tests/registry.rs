@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::TempDir;
+use common::{TempDir, succeeds};
 
 use base64::Engine;
 use palisade_cli::profile::Profile;
@@ -504,15 +504,6 @@ fn palisade_with(
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "palisade panicked: {stderr}");
     output
-}
-
-fn succeeds(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "palisade failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 fn fails(output: Output) -> String {

@@ -105,3 +105,13 @@ pub fn profile_table_requests() -> Vec<PathBuf> {
     requests.sort();
     requests
 }
+
+/// The stdout of a `palisade` run that must succeed.
+pub fn succeeds(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "palisade failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
