@@ -160,7 +160,11 @@ impl Spec<'_> {
             return Ok(None);
         }
         let mut setting = json!({"rule": rule});
-        if let Some(ranges) = strategy.get("ranges").filter(|r| !r.is_null()) {
+        // MustRunAsNonRoot ignores ranges, as PSP did.
+        let ranges = strategy
+            .get("ranges")
+            .filter(|r| !r.is_null() && rule != "MustRunAsNonRoot");
+        if let Some(ranges) = ranges {
             let ranges = ranges.as_array().with_context(|| {
                 format!(
                     "{}.ranges: must be a list of {{min, max}}",
@@ -990,6 +994,14 @@ spec:
         assert!(
             message.contains("spec.defaultAllowPrivilegeEscalation"),
             "{message}"
+        );
+        let non_root = PERMISSIVE.replace(
+            "runAsUser: {rule: RunAsAny}",
+            "runAsUser: {rule: MustRunAsNonRoot, ranges: [{min: 0, max: 10}]}",
+        );
+        assert_eq!(
+            settings(&profile_of(&non_root).unwrap(), "allowed-users-groups").unwrap(),
+            &json!({"run_as_user": {"rule": "MustRunAsNonRoot"}})
         );
         let message = error(PERMISSIVE.replace("  runAsUser: {rule: RunAsAny}\n", ""));
         assert!(message.contains("spec.runAsUser: required"), "{message}");

@@ -535,7 +535,20 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             };
             let scanner = palisade_cli::scan::Scanner::new(profile, &module)?;
             let files = palisade_cli::scan::manifest_files(&paths)?;
-            let findings = palisade_cli::scan::scan_files(&scanner, &files)?;
+            // A progress line on a terminal, for long scans.
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let findings = palisade_cli::scan::scan_files(&scanner, &files, |index, objects| {
+                if terminal && files.len() > 1 {
+                    eprint!(
+                        "\rscanned {}/{} files, {objects} objects",
+                        index + 1,
+                        files.len()
+                    );
+                    if index + 1 == files.len() {
+                        eprintln!();
+                    }
+                }
+            })?;
             match format.as_str() {
                 "json" => println!("{}", palisade_cli::scan::render_json(&findings)?),
                 "junit" => print!("{}", palisade_cli::scan::render_junit(&findings)),

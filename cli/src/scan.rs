@@ -214,13 +214,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Every object of the files through the scanner, in file order.
-pub fn scan_files(scanner: &Scanner, files: &[PathBuf]) -> Result<Vec<Finding>> {
+/// Every object of the files through the scanner, in file order;
+/// `progress` hears of each file done (its index) and the objects so far.
+pub fn scan_files(
+    scanner: &Scanner,
+    files: &[PathBuf],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
-    for file in files {
+    for (index, file) in files.iter().enumerate() {
         for document in read_documents(file)? {
             findings.push(scanner.scan(&document)?);
         }
+        progress(index, findings.len());
     }
     Ok(findings)
 }
