@@ -135,7 +135,7 @@ examples: artifacts
 	$(RUNNER) examples --artifacts $(ARTIFACTS) --profiles profiles examples
 
 # The README's test command: everything CI checks.
-test: lint unit artifacts test-tools e2e publish-test bats playground-test
+test: lint unit artifacts test-tools e2e publish-test bats playground-test fuzz-smoke
 
 lint:
 	cargo fmt --all -- --check
@@ -292,3 +292,54 @@ playground-test: playground test-tools
 
 clean:
 	cargo clean
+
+# --- fuzzing (fuzz/): cargo fuzz, libFuzzer with AddressSanitizer ----------
+# The stable toolchain ships the sanitizer runtime; RUSTC_BOOTSTRAP=1 lets
+# cargo fuzz pass its -Z flags. Targets: request parsing and every rule
+# through the bundle (bytes, and generated requests under every profile),
+# settings of every rule, and each parser of the SDK. Each corpus is kept
+# minimised in fuzz/corpus/<target>; `make fuzz-corpus` adds the seeds
+# (fuzz/seeds.py: the e2e cases and fixtures) and minimises again.
+CARGO_FUZZ_VERSION := 0.13.1
+FUZZ_TARGETS := bundle_bytes bundle_requests settings quantity image ports capabilities profile
+# `make fuzz FUZZ_SECONDS=N`: every target N seconds.
+FUZZ_SECONDS ?= 60
+# `make test`: each target over its committed corpus, then a few seconds.
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz
+
+.PHONY: fuzz fuzz-tools fuzz-build fuzz-smoke fuzz-corpus
+
+fuzz-tools:
+	@if [ "$$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $(CARGO_FUZZ_VERSION)" ]; then \
+	  cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; \
+	fi
+
+fuzz-build: fuzz-tools
+	$(FUZZ) build -O -a
+
+# New inputs go to a scratch directory: the committed corpus stays as it is.
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  scratch=$$(mktemp -d); start=$$(date +%s); \
+	  ($(FUZZ) run -O -a $$t $$scratch corpus/$$t -- -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+	    -rss_limit_mb=4096 -print_final_stats=0 >$$scratch.log 2>&1) \
+	    || { tail -60 $$scratch.log; rm -rf $$scratch $$scratch.log; exit 1; }; \
+	  printf 'fuzz %-16s %4s inputs in the corpus, %3ss\n' $$t "$$(ls fuzz/corpus/$$t | wc -l)" $$(( $$(date +%s) - start )); \
+	  rm -rf $$scratch $$scratch.log; \
+	done
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  log=$$(mktemp); \
+	  ($(FUZZ) run -O -a $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 \
+	    -print_final_stats=1 >$$log 2>&1) || { tail -60 $$log; rm -f $$log; exit 1; }; \
+	  printf 'fuzz %-16s %ss, %s runs, %s inputs in the corpus\n' $$t $(FUZZ_SECONDS) \
+	    "$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log)" "$$(ls fuzz/corpus/$$t | wc -l)"; \
+	  rm -f $$log; \
+	done
+
+fuzz-corpus: fuzz-build
+	python3 fuzz/seeds.py fuzz/corpus
+	@# Edges only (no hit counts): a corpus a fraction of the size.
+	@for t in $(FUZZ_TARGETS); do $(FUZZ) cmin -O -a $$t corpus/$$t -- -use_counters=0; done
