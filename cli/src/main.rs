@@ -273,9 +273,10 @@ enum ConvertCommand {
         /// Files with PodSecurityPolicies (`-` for stdin).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Files with the Roles, ClusterRoles and bindings granting `use` of
-        /// the PSPs: each profile is scoped to where and to whom its PSP is granted.
-        #[arg(long, num_args = 1..)]
+        /// A file with the Roles, ClusterRoles and bindings granting `use` of
+        /// the PSPs (repeat for several): each profile is scoped to where and
+        /// to whom its PSP is granted.
+        #[arg(long, action = clap::ArgAction::Append)]
         rbac: Vec<PathBuf>,
         /// Write DIR/<psp>.yml and DIR/<psp>/ (group, policies and bundle
         /// manifests, protect and monitor); with several PSPs also

@@ -73,9 +73,10 @@ fn the_walkthrough_psp_denies_the_privileged_pod_only_where_rbac_grants_it() {
     let written = succeeds(palisade(&[
         "convert",
         "psp",
-        psp_file("psp-deny-privileged.yaml").to_str().unwrap(),
+        // `--rbac` takes one file: the PSP file after it is a PSP file.
         "--rbac",
         psp_file("psp-deny-privileged-rbac.yaml").to_str().unwrap(),
+        psp_file("psp-deny-privileged.yaml").to_str().unwrap(),
         "--out",
         out.0.to_str().unwrap(),
         "--artifacts",
