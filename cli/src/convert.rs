@@ -202,6 +202,7 @@ fn rule(policy: &str, settings: Value) -> ProfileRule {
         policy: policy.to_owned(),
         name: None,
         settings,
+        mode: None,
     }
 }
 
@@ -804,6 +805,7 @@ pub fn convert_psps(
         if let Some(rbac) = rbac {
             profile.scope = Some(crate::profile::Scope {
                 grants: rbac.grants(&profile.name),
+                object_selector: None,
             });
         }
         profiles.push(profile);

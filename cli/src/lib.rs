@@ -5,6 +5,7 @@ pub mod annotate;
 pub mod artifacthub;
 pub mod cases;
 pub mod convert;
+pub mod convert_azure;
 pub mod examples;
 pub mod host;
 pub mod manifest;

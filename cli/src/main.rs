@@ -249,7 +249,7 @@ enum Command {
     /// Convert PodSecurityPolicies (or other sources) into Palisade profiles.
     #[command(
         subcommand,
-        after_help = "Example:\n  kubectl get psp -o yaml > psp.yaml\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted"
+        after_help = "Example:\n  kubectl get psp -o yaml > psp.yaml\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted\n  palisade convert azure assignment.json --out converted"
     )]
     Convert(ConvertCommand),
     /// Write a policy's e2e.bats from its test_data/cases.yml.
@@ -281,6 +281,39 @@ enum ConvertCommand {
         /// Write DIR/<psp>.yml and DIR/<psp>/ (group, policies and bundle
         /// manifests, protect and monitor); with several PSPs also
         /// DIR/any-of/ (a group admitting what any PSP admits).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The directory holding one directory per policy (for metadata).
+        #[arg(long, default_value = "policies")]
+        policies: PathBuf,
+        /// The bundle module's directory (for its metadata).
+        #[arg(long, default_value = "bundle")]
+        bundle: PathBuf,
+        /// Where `make artifacts` wrote the built policies.
+        #[arg(long, default_value = "target/artifacts")]
+        artifacts: PathBuf,
+        /// Registry the manifests reference.
+        #[arg(long, default_value = "ghcr.io/palisade-policies")]
+        registry: String,
+        /// Reference each module by digest instead of by version tag.
+        #[arg(long)]
+        pin: bool,
+    },
+    /// Azure Policy assignments (as `az policy assignment show` or `list`
+    /// prints them, JSON) of single Kubernetes definitions or of the pod
+    /// security baseline, restricted and Deployment Safeguards initiatives
+    /// into one profile each: Audit rules monitor, Deny rules protect,
+    /// Disabled ones are left out. A definition without a Palisade rule is
+    /// an error (in an initiative, a note). Without --out, to stdout.
+    #[command(
+        after_help = "Example:\n  az policy assignment show --name psp-restricted --scope $SCOPE > assignment.json\n  palisade convert azure assignment.json --out converted\n  palisade run --profile converted/psp-restricted.yml -r request.json"
+    )]
+    Azure {
+        /// Files with assignments, one object or an array (`-` for stdin).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write DIR/<assignment>.yml and DIR/<assignment>/ (group, policies
+        /// and bundle manifests, protect and monitor).
         #[arg(long)]
         out: Option<PathBuf>,
         /// The directory holding one directory per policy (for metadata).
@@ -521,6 +554,27 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             };
             convert_psp(&files, &rbac, out.as_deref(), &policies, &bundle, &modules)?;
         }
+        Command::Convert(ConvertCommand::Azure {
+            files,
+            out,
+            policies,
+            bundle,
+            artifacts,
+            registry,
+            pin,
+        }) => {
+            let modules = ModuleRef {
+                registry: &registry,
+                artifacts: &artifacts,
+                pin,
+            };
+            let mut notes = Vec::new();
+            let profiles = palisade_cli::convert_azure::convert_files(&files, &mut notes)?;
+            for note in &notes {
+                eprintln!("note: {note}");
+            }
+            write_profiles(&profiles, out.as_deref(), &policies, &bundle, &modules)?;
+        }
         Command::Scan {
             paths,
             profile,
@@ -593,6 +647,7 @@ fn scan_profile(policies: &[String]) -> Result<Profile> {
             policy: name.to_owned(),
             name: None,
             settings,
+            mode: None,
         });
     }
     Ok(Profile {
@@ -604,6 +659,35 @@ fn scan_profile(policies: &[String]) -> Result<Profile> {
         rules,
         scope: None,
     })
+}
+
+/// Converted profiles to stdout, or with their manifests to `out`.
+fn write_profiles(
+    profiles: &[Profile],
+    out: Option<&Path>,
+    policies: &Path,
+    bundle: &Path,
+    modules: &ModuleRef,
+) -> Result<()> {
+    let Some(out) = out else {
+        let documents: Vec<String> = profiles
+            .iter()
+            .map(serde_norway::to_string)
+            .collect::<Result<_, _>>()?;
+        print!("{}", documents.join("---\n"));
+        return Ok(());
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for profile in profiles {
+        let path = out.join(format!("{}.yml", profile.name));
+        std::fs::write(&path, serde_norway::to_string(profile)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+        for path in write_manifests(profile, policies, bundle, modules, out)? {
+            println!("{}", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// `convert psp`: the profiles to stdout, or with their manifests to `out`.
@@ -642,24 +726,10 @@ fn convert_psp(
             );
         }
     }
+    write_profiles(&profiles, out, policies, bundle, modules)?;
     let Some(out) = out else {
-        let documents: Vec<String> = profiles
-            .iter()
-            .map(serde_norway::to_string)
-            .collect::<Result<_, _>>()?;
-        print!("{}", documents.join("---\n"));
         return Ok(());
     };
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    for profile in &profiles {
-        let path = out.join(format!("{}.yml", profile.name));
-        std::fs::write(&path, serde_norway::to_string(profile)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-        println!("{}", path.display());
-        for path in write_manifests(profile, policies, bundle, modules, out)? {
-            println!("{}", path.display());
-        }
-    }
     if profiles.len() > 1 {
         let dir = out.join("any-of");
         std::fs::create_dir_all(&dir)?;

@@ -36,6 +36,10 @@ pub struct Profile {
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     pub grants: Vec<Grant>,
+    /// A label selector on the object itself (Azure Policy's
+    /// `labelSelector`): the manifests' `objectSelector`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_selector: Option<Value>,
 }
 
 /// A RoleBinding (in its namespace) or ClusterRoleBinding (everywhere)
@@ -173,6 +177,10 @@ impl Scope {
     /// Whether the profile applies to the request.
     pub fn matches(&self, request: &Value) -> bool {
         self.grants.iter().any(|g| g.matches(request))
+            && self
+                .object_selector
+                .as_ref()
+                .is_none_or(|selector| selects(selector, request))
     }
 
     /// Sets a Kubewarden policy spec's `namespaceSelector` (when every grant
@@ -182,6 +190,9 @@ impl Scope {
         let Some(spec) = spec.as_object_mut() else {
             return;
         };
+        if let Some(selector) = &self.object_selector {
+            spec.insert("objectSelector".into(), selector.clone());
+        }
         if self
             .grants
             .iter()
@@ -242,6 +253,38 @@ impl Scope {
     }
 }
 
+/// Whether a Kubernetes label selector (`matchLabels`, `matchExpressions`)
+/// selects the request's object (the old object on DELETE).
+fn selects(selector: &Value, request: &Value) -> bool {
+    let labels = request
+        .pointer("/object/metadata/labels")
+        .or_else(|| request.pointer("/oldObject/metadata/labels"))
+        .and_then(Value::as_object);
+    let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
+    let labels_match = match_labels
+        .into_iter()
+        .flatten()
+        .all(|(key, value)| label(key).is_some_and(|v| Some(v) == value.as_str()));
+    let expressions = selector.get("matchExpressions").and_then(Value::as_array);
+    labels_match
+        && expressions.into_iter().flatten().all(|expression| {
+            let key = expression.get("key").and_then(Value::as_str).unwrap_or("");
+            let values: Vec<&str> = expression
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            match expression.get("operator").and_then(Value::as_str) {
+                Some("In") => label(key).is_some_and(|v| values.contains(&v)),
+                Some("NotIn") => label(key).is_none_or(|v| !values.contains(&v)),
+                Some("Exists") => label(key).is_some(),
+                Some("DoesNotExist") => label(key).is_none(),
+                _ => false,
+            }
+        })
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRule {
@@ -251,6 +294,11 @@ pub struct ProfileRule {
     pub name: Option<String>,
     #[serde(default = "empty_object")]
     pub settings: Value,
+    /// This rule's mode in the protect manifests (a converted Azure
+    /// assignment: Audit is `monitor`); absent: the manifest's mode. The
+    /// group and the bundle, one policy each, take the strictest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
 }
 
 fn empty_object() -> Value {
@@ -265,7 +313,8 @@ impl ProfileRule {
 }
 
 /// Kubewarden's two deployment modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     Protect,
     Monitor,
@@ -346,8 +395,38 @@ impl Profile {
         let mut settings = serde_json::to_value(self).unwrap_or_default();
         if let Some(settings) = settings.as_object_mut() {
             settings.remove("scope");
+            // A rule's mode is the manifests' business, not the bundle's.
+            let rules = settings.get_mut("rules").and_then(Value::as_array_mut);
+            for rule in rules.into_iter().flatten() {
+                if let Some(rule) = rule.as_object_mut() {
+                    rule.remove("mode");
+                }
+            }
         }
         settings
+    }
+
+    /// A rule's mode in manifests of `mode`: monitor manifests monitor
+    /// everything; protect ones use the rule's own mode.
+    pub fn rule_mode(rule: &ProfileRule, mode: Mode) -> Mode {
+        match mode {
+            Mode::Monitor => Mode::Monitor,
+            Mode::Protect => rule.mode.unwrap_or(Mode::Protect),
+        }
+    }
+
+    /// The mode of a manifest running every rule at once (the group, the
+    /// bundle): the strictest of the rules' modes.
+    pub fn strictest_mode(&self, mode: Mode) -> Mode {
+        if self
+            .rules
+            .iter()
+            .any(|rule| Self::rule_mode(rule, mode) == Mode::Protect)
+        {
+            Mode::Protect
+        } else {
+            Mode::Monitor
+        }
     }
 
     /// Adds the profile's scope, if any, to a manifest's spec.
@@ -581,7 +660,7 @@ pub fn group_manifest(
             "annotations": {"io.kubewarden.policy.title": profile.title, "palisade.dev/source": profile.source},
         },
         "spec": {
-            "mode": mode.as_str(),
+            "mode": profile.strictest_mode(mode).as_str(),
             "rules": rules,
             "backgroundAudit": true,
             "policies": members,
@@ -629,7 +708,7 @@ pub fn policy_manifests(
                 },
                 "spec": {
                     "module": modules.reference(&rule.policy, &metadata)?,
-                    "mode": mode.as_str(),
+                    "mode": Profile::rule_mode(rule, mode).as_str(),
                     "settings": profile.settings(rule, false),
                     "rules": metadata.get("rules").cloned().unwrap_or(json!([])),
                     "mutating": mutating,
@@ -668,7 +747,7 @@ pub fn bundle_manifest(
         },
         "spec": {
             "module": modules.reference("bundle", &metadata)?,
-            "mode": mode.as_str(),
+            "mode": profile.strictest_mode(mode).as_str(),
             "settings": profile.bundle_settings(),
             "rules": rules,
             "mutating": mutating,
@@ -733,6 +812,7 @@ mod tests {
                 namespace: None,
                 subjects: vec![group("system:serviceaccounts:team-a"), group("admins")],
             }],
+            object_selector: None,
         };
         assert!(scope.matches(&request("team-a", "bob")));
         assert!(!scope.matches(&request("team-b", "bob")));
@@ -749,13 +829,14 @@ mod tests {
                 namespace: None,
                 subjects: vec![group("system:authenticated")],
             }],
+            object_selector: None,
         };
         let mut spec = json!({});
         everyone.apply(&mut spec);
         assert_eq!(spec, json!({}));
         assert!(everyone.matches(&request("any", "bob")));
         // No grant: nothing matches, and the manifests say so.
-        let nobody = Scope { grants: vec![] };
+        let nobody = Scope::default();
         let mut spec = json!({});
         nobody.apply(&mut spec);
         assert_eq!(spec["matchConditions"][0]["expression"], "false");
