@@ -135,7 +135,7 @@ examples: artifacts
 	$(RUNNER) examples --artifacts $(ARTIFACTS) --profiles profiles examples
 
 # The README's test command: everything CI checks.
-test: lint unit artifacts test-tools e2e publish-test bats playground-test fuzz-smoke
+test: lint unit artifacts test-tools e2e properties publish-test bats playground-test fuzz-smoke
 
 lint:
 	cargo fmt --all -- --check
@@ -145,9 +145,9 @@ unit:
 	cargo test --workspace --exclude palisade-e2e
 
 # The end-to-end suite over the built modules (the registry tests, named
-# publish_*, are publish-test's).
+# publish_*, are publish-test's; the properties, properties_*, are properties').
 e2e: artifacts
-	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) cargo test --release -p palisade-e2e -- --skip publish_
+	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) cargo test --release -p palisade-e2e -- --skip publish_ --skip properties_
 
 # Every policy pushed to a registry the test starts (docker-registry on
 # 127.0.0.1, TLS from its own CA, htpasswd auth) and pulled back.
@@ -302,13 +302,22 @@ clean:
 # (fuzz/seeds.py: the e2e cases and fixtures) and minimises again.
 CARGO_FUZZ_VERSION := 0.13.1
 FUZZ_TARGETS := bundle_bytes bundle_requests settings quantity image ports capabilities profile
-# `make fuzz FUZZ_SECONDS=N`: every target N seconds.
+# `make fuzz FUZZ_SECONDS=N`: every target N seconds, then the properties
+# over FUZZ_PROPERTY_CASES generated requests per rule and per profile.
 FUZZ_SECONDS ?= 60
+FUZZ_PROPERTY_CASES ?= 30000
 # `make test`: each target over its committed corpus, then a few seconds.
 FUZZ_SMOKE_SECONDS ?= 4
 FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz
 
-.PHONY: fuzz fuzz-tools fuzz-build fuzz-smoke fuzz-corpus
+.PHONY: fuzz fuzz-tools fuzz-build fuzz-smoke fuzz-corpus properties
+
+# Properties over generated requests through the built modules (every rule,
+# every profile; e2e/tests/properties.rs): counts per property printed.
+# PROPERTY_CASES=N requests per rule and per profile (default 3000).
+properties: artifacts
+	PALISADE_ARTIFACTS=$(abspath $(ARTIFACTS)) $(if $(PROPERTY_CASES),PALISADE_PROPERTY_CASES=$(PROPERTY_CASES)) \
+	  cargo test --release -p palisade-e2e --test properties -- --nocapture --test-threads 2
 
 fuzz-tools:
 	@if [ "$$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $(CARGO_FUZZ_VERSION)" ]; then \
@@ -338,6 +347,7 @@ fuzz: fuzz-build
 	    "$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log)" "$$(ls fuzz/corpus/$$t | wc -l)"; \
 	  rm -f $$log; \
 	done
+	@$(MAKE) --no-print-directory properties PROPERTY_CASES=$(FUZZ_PROPERTY_CASES)
 
 fuzz-corpus: fuzz-build
 	python3 fuzz/seeds.py fuzz/corpus

@@ -280,7 +280,10 @@ fn pod_findings(
         let Some(report) = report.filter(|r| !r.is_clean()) else {
             continue;
         };
-        let old = old_pod.as_ref().and_then(|old| check(*member, old));
+        // What the old object already had, whatever the exemptions: an
+        // exemption may make the old pod look clean (every container
+        // exempt), and must not turn a preexisting violation into a denial.
+        let old = old_pod.as_ref().and_then(|old| check_old(*member, old));
         *slot = Some(sort(
             member.name(),
             report,
@@ -295,6 +298,17 @@ fn pod_findings(
 /// Runs one member on the pod; `None` when its exemptions skip the pod.
 fn check(member: &dyn Member, pod: &LocatedPod) -> Option<Report> {
     let pod = pod.view(member.exemptions());
+    if member.exemptions().windows_pods && pod.is_windows() {
+        return None;
+    }
+    Some(member.check(&pod))
+}
+
+/// Runs one member on the old pod with no container exempt, to know what
+/// the old object already had; `None` when the pod itself is exempt.
+fn check_old(member: &dyn Member, pod: &LocatedPod) -> Option<Report> {
+    let none = Exemptions::default();
+    let pod = pod.view(&none);
     if member.exemptions().windows_pods && pod.is_windows() {
         return None;
     }
@@ -711,6 +725,47 @@ mod tests {
         let out = run("CREATE", root, Value::Null, json!({"nope": 1}));
         assert_eq!(out["code"], 400);
         assert!(out["message"].as_str().unwrap().contains("nope"));
+    }
+
+    /// A pod-level test rule: hostPID is a violation; like the pod-level
+    /// rules, it skips a pod whose every container is exempt.
+    struct HostPid;
+
+    impl Rule for HostPid {
+        const NAME: &'static str = "host-pid";
+        type Settings = NoRootSettings;
+
+        fn check(_: &NoRootSettings, pod: &Pod, report: &mut Report) {
+            if pod.containers().next().is_none() {
+                return;
+            }
+            if pod.spec.host_pid == Some(true) {
+                report.violation(pod.spec_path(&["hostPID"]), "hostPID");
+            }
+        }
+    }
+
+    /// Found by the e2e properties (exemptions only relax): an UPDATE that
+    /// adds a container to a workload whose old pod was wholly exempt
+    /// turned the preexisting pod-level violation into a denial once the
+    /// old container was exempted; admitted without the exemption.
+    #[test]
+    fn an_exemption_never_turns_a_preexisting_violation_into_a_denial() {
+        let deployment = |names: &[&str]| {
+            let containers: Vec<Value> = names.iter().map(|n| json!({"name": n})).collect();
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"template": {"spec": {"hostPID": true, "containers": containers}}}})
+        };
+        let update = |settings: Value| -> Value {
+            let payload = json!({"request": {"kind": {"kind": "Deployment"},
+                "operation": "UPDATE", "namespace": "default",
+                "object": deployment(&["a", "b"]), "oldObject": deployment(&["a"])},
+                "settings": settings});
+            serde_json::from_slice(&validate::<HostPid>(payload.to_string().as_bytes())).unwrap()
+        };
+        assert_eq!(update(json!({}))["accepted"], true);
+        let exempt = update(json!({"exempt_container_names": ["a"]}));
+        assert_eq!(exempt["accepted"], true, "{exempt}");
     }
 
     #[test]
