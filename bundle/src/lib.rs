@@ -251,6 +251,16 @@ mod tests {
         assert!(!message.contains("no-privilege"), "{message}");
     }
 
+    /// A converted Azure assignment gives each rule a mode: the bundle
+    /// accepts it and judges as without it.
+    #[test]
+    fn a_rule_mode_is_accepted_and_changes_nothing() {
+        let profile = json!({"rules": [{"policy": "no-privilege", "mode": "monitor"}]});
+        assert_eq!(settings_error(profile.clone()), None);
+        let out = run(profile, request("CREATE", privileged_pod(), Value::Null));
+        assert_eq!(out["accepted"], false, "{out}");
+    }
+
     #[test]
     fn settings_errors_name_the_member_and_the_field() {
         let error = settings_error(json!({"rules": [{"policy": "no-privilege"},

@@ -797,6 +797,35 @@ mod tests {
         Subject::Group { name: name.into() }
     }
 
+    /// A rule's mode: its own in protect manifests, monitor in monitor
+    /// ones; the group and bundle take the strictest; the bundle's settings
+    /// leave it out.
+    #[test]
+    fn rule_modes_are_per_rule_and_the_strictest_for_one_policy() {
+        let profile: Profile = serde_norway::from_str(
+            "{name: p, title: t, source: s, description: d, rules: [\
+             {policy: no-privilege, mode: monitor}, {policy: sysctls}]}",
+        )
+        .unwrap();
+        let [audit, plain] = [&profile.rules[0], &profile.rules[1]];
+        assert_eq!(Profile::rule_mode(audit, Mode::Protect), Mode::Monitor);
+        assert_eq!(Profile::rule_mode(plain, Mode::Protect), Mode::Protect);
+        assert_eq!(Profile::rule_mode(plain, Mode::Monitor), Mode::Monitor);
+        assert_eq!(profile.strictest_mode(Mode::Protect), Mode::Protect);
+        assert_eq!(profile.strictest_mode(Mode::Monitor), Mode::Monitor);
+        let mut monitored = profile.clone();
+        monitored.rules.truncate(1);
+        assert_eq!(monitored.strictest_mode(Mode::Protect), Mode::Monitor);
+        let settings = profile.bundle_settings();
+        assert!(settings["rules"][0].get("mode").is_none(), "{settings}");
+        assert!(
+            serde_norway::from_str::<Profile>(
+                "{name: p, title: t, source: s, description: d, rules: [{policy: x, mode: audit}]}"
+            )
+            .is_err()
+        );
+    }
+
     /// The scope `palisade run` applies and the matchConditions the
     /// manifests carry say the same.
     #[test]

@@ -52,6 +52,11 @@ struct MemberSettings {
     name: Option<String>,
     #[serde(default)]
     settings: Option<Map<String, Value>>,
+    /// The rule's deployment mode in a converted profile (`monitor` or
+    /// `protect`): the manifests' business, accepted and not used here.
+    #[serde(default)]
+    #[allow(dead_code)]
+    mode: Option<String>,
 }
 
 /// The members of a bundle, in profile order, with their settings parsed.
