@@ -6,17 +6,24 @@
 //! (a store with fuel enabled starts empty, so every call would trap), so a
 //! small waPC engine of our own (`MeteredEngine`, below) drives the module
 //! instead, with the same imports (WASI and the waPC host functions).
+//!
+//! Bounded cost: the same engine runs a module under [`Limits`], fuel (wasm
+//! operators per call) and linear memory; a call that exceeds them is
+//! answered with a 500 naming the limit, never a hang, and the module is
+//! instantiated afresh for the next call. `palisade run` loads every module
+//! under limits (`--fuel`, `--max-memory`; see [`set_default_limits`]).
 
 use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use wapc::{ModuleState, WapcHost, WebAssemblyEngineProvider, wapc_functions};
 use wasmtime_provider::WasmtimeEngineProviderBuilder;
 use wasmtime_provider::wasmtime::{
-    self, Caller, Config, Engine, Instance, InstancePre, Linker, Memory, Module, Store, TypedFunc,
+    self, Caller, Config, Engine, Instance, InstancePre, Linker, Memory, Module, ResourceLimiter,
+    Store, TypedFunc,
 };
 use wasmtime_provider::wasmtime_wasi::{self, WasiCtxBuilder, p1::WasiP1Ctx};
 
@@ -25,7 +32,46 @@ pub struct Policy {
     host: WapcHost,
     /// Fuel the guest burnt in its last call, when loaded with `load_metered`.
     fuel: Option<Arc<AtomicU64>>,
+    /// The limit the last call exceeded, when loaded with limits.
+    breach: Option<Arc<Mutex<Option<String>>>>,
 }
+
+/// What one call of a module may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wasm operators one call may execute (wasmtime fuel).
+    pub fuel: u64,
+    /// Bytes of linear memory the module may grow to.
+    pub memory: usize,
+}
+
+impl Limits {
+    /// Fuel per call: 8 times what the bundle burns under AKS Deployment
+    /// Safeguards on the largest object the API server accepts (a 3 MiB
+    /// Pod: 245 million; e2e/tests/limits.rs), about a second of wasm.
+    pub const DEFAULT_FUEL: u64 = 2_000_000_000;
+    /// Linear memory: 9 times what a module grows to on that object (7 MiB).
+    pub const DEFAULT_MEMORY: usize = 64 << 20;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            fuel: Self::DEFAULT_FUEL,
+            memory: Self::DEFAULT_MEMORY,
+        }
+    }
+}
+
+/// The limits `Policy::load` and `Policy::from_bytes` apply from now on in
+/// this process (the runner sets them from `--fuel` and `--max-memory`);
+/// without this call modules run unlimited, as the tests and benches load
+/// them. Only the first call counts.
+pub fn set_default_limits(limits: Limits) {
+    let _ = DEFAULT_LIMITS.set(limits);
+}
+
+static DEFAULT_LIMITS: OnceLock<Limits> = OnceLock::new();
 
 /// What a module answers to `validate`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +107,9 @@ impl Policy {
     /// cache (see [`cache_dir`]): a second `palisade run --profile` starts
     /// in milliseconds instead of compiling every member again.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if let Some(limits) = DEFAULT_LIMITS.get() {
+            return Self::from_bytes_limited(bytes, *limits);
+        }
         let mut builder = WasmtimeEngineProviderBuilder::new().module_bytes(bytes);
         if let Some(dir) = cache_dir() {
             builder = builder.enable_cache(Some(&dir));
@@ -71,6 +120,27 @@ impl Policy {
         Ok(Self {
             host: host(Box::new(engine))?,
             fuel: None,
+            breach: None,
+        })
+    }
+
+    /// Loads a module whose every call runs under `limits`: a call that
+    /// exceeds one is answered with a 500 naming it (see `validate_raw`).
+    pub fn load_limited(path: &Path, limits: Limits) -> Result<Self> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::from_bytes_limited(&bytes, limits)
+            .with_context(|| format!("loading {}", path.display()))
+    }
+
+    pub fn from_bytes_limited(bytes: &[u8], limits: Limits) -> Result<Self> {
+        let engine = MeteredEngine::new(bytes, Some(limits))
+            .map_err(|e| anyhow!("cannot compile the module: {e}"))?;
+        let fuel = Arc::clone(&engine.last_call_fuel);
+        let breach = Arc::clone(&engine.breach);
+        Ok(Self {
+            host: host(Box::new(engine))?,
+            fuel: Some(fuel),
+            breach: Some(breach),
         })
     }
 
@@ -82,12 +152,13 @@ impl Policy {
     }
 
     pub fn from_bytes_metered(bytes: &[u8]) -> Result<Self> {
-        let engine =
-            MeteredEngine::new(bytes).map_err(|e| anyhow!("cannot compile the module: {e}"))?;
+        let engine = MeteredEngine::new(bytes, None)
+            .map_err(|e| anyhow!("cannot compile the module: {e}"))?;
         let fuel = Arc::clone(&engine.last_call_fuel);
         Ok(Self {
             host: host(Box::new(engine))?,
             fuel: Some(fuel),
+            breach: None,
         })
     }
 
@@ -131,9 +202,31 @@ impl Policy {
     }
 
     /// `validate` on a payload as given, for hostile-input tests and benches.
+    /// A call that exceeds the module's limits is answered as policy-server
+    /// answers a failed evaluation: rejected, code 500, the limit named.
     pub fn validate_raw(&self, payload: &[u8]) -> Result<ValidationResponse> {
-        let out = self.call("validate", payload)?;
+        let out = match self.call("validate", payload) {
+            Ok(out) => out,
+            Err(e) => {
+                return match self.take_breach() {
+                    Some(limit) => Ok(ValidationResponse {
+                        accepted: false,
+                        message: Some(limit),
+                        code: Some(500),
+                        ..ValidationResponse::default()
+                    }),
+                    None => Err(e),
+                };
+            }
+        };
         serde_json::from_slice(&out).context("validate answered no ValidationResponse")
+    }
+
+    /// The limit the last call exceeded, if any (then forgotten).
+    fn take_breach(&self) -> Option<String> {
+        self.breach
+            .as_ref()
+            .and_then(|breach| breach.lock().ok().and_then(|mut b| b.take()))
     }
 }
 
@@ -178,11 +271,44 @@ fn host(engine: Box<dyn WebAssemblyEngineProvider>) -> Result<WapcHost> {
 /// reporting, never a limit hit in practice.
 const FUEL_BUDGET: u64 = 1 << 48;
 
-/// What the metered store holds: the WASI context the module imports, and
-/// the waPC state of the host driving it (set by `init`).
+/// What the metered store holds: the WASI context the module imports, the
+/// waPC state of the host driving it (set by `init`), and its memory cap.
 struct MeteredState {
     wasi: WasiP1Ctx,
     host: Option<Arc<ModuleState>>,
+    memory: MemoryCap,
+}
+
+/// Refuses linear memory growth beyond `max` bytes, and remembers that it
+/// did: the guest's allocator then aborts, and the trap is reported as the
+/// memory limit.
+struct MemoryCap {
+    max: usize,
+    refused: Option<usize>,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.refused = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl MeteredState {
@@ -191,7 +317,7 @@ impl MeteredState {
     /// the guest's hash maps seed themselves from `random_get`, and their
     /// seeds change the work a call does, so fuel counts would differ from
     /// one instance to the next.
-    fn new(host: Option<Arc<ModuleState>>) -> Self {
+    fn new(host: Option<Arc<ModuleState>>, max_memory: usize) -> Self {
         let seed = wasmtime_wasi::Deterministic::new((0..=255).collect());
         Self {
             wasi: WasiCtxBuilder::new()
@@ -199,6 +325,10 @@ impl MeteredState {
                 .secure_random(seed)
                 .build_p1(),
             host,
+            memory: MemoryCap {
+                max: max_memory,
+                refused: None,
+            },
         }
     }
 }
@@ -215,12 +345,24 @@ struct MeteredEngine {
     guest_call: Option<TypedFunc<(i32, i32), i32>>,
     /// Fuel the last `__guest_call` burnt, shared with the `Policy`.
     last_call_fuel: Arc<AtomicU64>,
+    /// Fuel per call and memory cap; `None`: metered only, no limits.
+    limits: Option<Limits>,
+    /// The limit the last call exceeded, shared with the `Policy`.
+    breach: Arc<Mutex<Option<String>>>,
 }
 
 impl MeteredEngine {
-    fn new(bytes: &[u8]) -> wasmtime::Result<Self> {
+    fn new(bytes: &[u8], limits: Option<Limits>) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         config.consume_fuel(true);
+        // The runner's modules: compiled once, as `from_bytes` caches them.
+        if let (Some(_), Some(dir)) = (limits, cache_dir()) {
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            if let Ok(cache) = wasmtime::Cache::new(cache) {
+                config.cache(Some(cache));
+            }
+        }
         let engine = Engine::new(&config)?;
         let module = Module::new(&engine, bytes)?;
         let mut linker: Linker<MeteredState> = Linker::new(&engine);
@@ -229,13 +371,53 @@ impl MeteredEngine {
         wasmtime_wasi::p0::add_to_linker_sync(&mut linker, |s: &mut MeteredState| &mut s.wasi)?;
         add_wapc_imports(&mut linker)?;
         let instance_pre = linker.instantiate_pre(&module)?;
-        let store = Store::new(&engine, MeteredState::new(None));
+        let store = Store::new(&engine, MeteredState::new(None, usize::MAX));
         Ok(Self {
             engine,
             instance_pre,
             store,
             guest_call: None,
             last_call_fuel: Arc::new(AtomicU64::new(0)),
+            limits,
+            breach: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Fuel poured in before each guest call.
+    fn budget(&self) -> u64 {
+        self.limits.map_or(FUEL_BUDGET, |l| l.fuel)
+    }
+
+    /// A fresh store and instance, its waPC functions registered.
+    fn instantiate(&mut self, host: Arc<ModuleState>) -> Result<(), BoxError> {
+        let max_memory = self.limits.map_or(usize::MAX, |l| l.memory);
+        self.store = Store::new(&self.engine, MeteredState::new(Some(host), max_memory));
+        self.store.limiter(|state| &mut state.memory);
+        // Instantiation runs the module's start section, which burns fuel too.
+        self.store.set_fuel(FUEL_BUDGET)?;
+        let instance = self.instance_pre.instantiate(&mut self.store)?;
+        self.guest_call =
+            Some(instance.get_typed_func(&mut self.store, wapc_functions::GUEST_CALL)?);
+        self.run_starters(&instance)?;
+        Ok(())
+    }
+
+    /// Which limit a trapped call exceeded, if one did.
+    fn exceeded(&self, fuel_left: u64) -> Option<String> {
+        let limits = self.limits?;
+        if let Some(desired) = self.store.data().memory.refused {
+            return Some(format!(
+                "policy evaluation exceeded its memory limit: {} MiB of linear memory \
+                 requested, {} MiB allowed (--max-memory)",
+                desired.div_ceil(1 << 20),
+                limits.memory >> 20
+            ));
+        }
+        (fuel_left == 0).then(|| {
+            format!(
+                "policy evaluation exceeded its fuel limit of {} wasm operators (--fuel)",
+                limits.fuel
+            )
         })
     }
 
@@ -265,14 +447,7 @@ impl MeteredEngine {
 
 impl WebAssemblyEngineProvider for MeteredEngine {
     fn init(&mut self, host: Arc<ModuleState>) -> Result<(), BoxError> {
-        self.store = Store::new(&self.engine, MeteredState::new(Some(host)));
-        // Instantiation runs the module's start section, which burns fuel too.
-        self.store.set_fuel(FUEL_BUDGET)?;
-        let instance = self.instance_pre.instantiate(&mut self.store)?;
-        self.guest_call =
-            Some(instance.get_typed_func(&mut self.store, wapc_functions::GUEST_CALL)?);
-        self.run_starters(&instance)?;
-        Ok(())
+        self.instantiate(host)
     }
 
     fn call(&mut self, op_length: i32, msg_length: i32) -> Result<i32, BoxError> {
@@ -280,17 +455,29 @@ impl WebAssemblyEngineProvider for MeteredEngine {
             .guest_call
             .as_ref()
             .ok_or("the module is not initialised")?;
-        self.store.set_fuel(FUEL_BUDGET)?;
+        let budget = self.budget();
+        self.store.set_fuel(budget)?;
         let result = guest_call.call(&mut self.store, (op_length, msg_length));
-        let burnt = FUEL_BUDGET - self.store.get_fuel()?;
-        self.last_call_fuel.store(burnt, Ordering::Relaxed);
+        let left = self.store.get_fuel()?;
+        self.last_call_fuel
+            .store(budget.saturating_sub(left), Ordering::Relaxed);
         match result {
             Ok(code) => Ok(code),
             // A trap is a failed call with the trap as its error, as
             // wasmtime-provider reports it.
             Err(trap) => {
-                if let Some(host) = &self.store.data().host {
-                    host.set_guest_error(trap.to_string());
+                let Some(host) = self.store.data().host.clone() else {
+                    return Ok(0);
+                };
+                let exceeded = self.exceeded(left);
+                host.set_guest_error(exceeded.clone().unwrap_or_else(|| trap.to_string()));
+                if let Ok(mut breach) = self.breach.lock() {
+                    *breach = exceeded;
+                }
+                // A trapped instance may hold a half-done allocation: under
+                // limits the next call gets a fresh one.
+                if self.limits.is_some() {
+                    self.instantiate(host)?;
                 }
                 Ok(0)
             }

@@ -54,6 +54,12 @@ enum Command {
         /// kwctl's sources file, for a `registry://` module (default: ~/.config/kubewarden/sources.yaml).
         #[arg(long)]
         sources_path: Option<PathBuf>,
+        /// Fuel per call: the wasm operators a module may execute on one request; beyond it the answer is a 500.
+        #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_FUEL)]
+        fuel: u64,
+        /// Linear memory a module may grow to, in MiB; beyond it the answer is a 500.
+        #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_MEMORY >> 20)]
+        max_memory: usize,
     },
     /// Push a built policy to a registry, as `kwctl push`; prints its `registry://...@sha256:` reference.
     #[command(
@@ -356,7 +362,13 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             settings_path,
             raw,
             sources_path,
+            fuel,
+            max_memory,
         } => {
+            palisade_cli::host::set_default_limits(palisade_cli::host::Limits {
+                fuel,
+                memory: max_memory.saturating_mul(1 << 20),
+            });
             let request = run::load_request(&request_path)?;
             let (response, admission) = match (module, profile) {
                 (Some(module), _) => {
