@@ -334,7 +334,8 @@ impl Definition {
         }
     }
 
-    fn knows(&self, name: &str) -> bool {
+    /// Whether the definition has a parameter of that name.
+    pub fn knows(&self, name: &str) -> bool {
         COMMON.contains(&name) || self.params.iter().any(|(n, _)| *n == name)
     }
 
@@ -494,6 +495,11 @@ fn rule_settings(
                     }
                 })
                 .collect();
+            if profiles.is_empty() {
+                bail!(
+                    "{what}: parameters.allowedProfiles: [] (the default) allows no seccomp profile, so no pod passes; give the profiles to allow"
+                );
+            }
             settings.insert("allowedProfiles".into(), json!(profiles));
             settings.insert("require_profile".into(), json!(true));
         }
@@ -1171,6 +1177,10 @@ mod tests {
                 json!({"namespaces": {"value": []}})
             )),
             "a.json: assignment set: parameters.namespaces: not a parameter of initiative c047ea8e-9c78-49b2-958b-37e56d291a44"
+        );
+        assert_eq!(
+            error(single("975ce327-682c-4f2e-aa46-b9598289b86c", json!({}))),
+            "a.json: assignment one: parameters.allowedProfiles: [] (the default) allows no seccomp profile, so no pod passes; give the profiles to allow"
         );
     }
 }

@@ -259,3 +259,56 @@ fn a_definition_without_a_rule_is_an_error_naming_it() {
         "{stderr}"
     );
 }
+
+/// Every definition with a rule, assigned with its defaults (and a value
+/// for each required parameter), converts to settings its built module
+/// accepts; so do the excluded containers and images.
+#[test]
+fn every_mapped_definition_converts_to_settings_its_module_accepts() {
+    use palisade_cli::convert_azure::DEFINITIONS;
+    let required = json!({
+        "allowedContainerImagesRegex": "^myacr\\.azurecr\\.io/",
+        "allowedSysctls": ["kernel.shm_rmid_forced"],
+        "cpuLimit": "500m",
+        "memoryLimit": "1Gi",
+        "allowedContainerPortsList": ["80", "8000-8080"],
+        "allowedServicePortsList": ["443"],
+        "labelsList": ["team"],
+        "allowedProfiles": ["runtime/default"],
+    });
+    let mut converted = 0;
+    let mut failures = Vec::new();
+    for def in DEFINITIONS.iter().filter(|d| d.rule.is_some()) {
+        for extra in [
+            json!({}),
+            json!({"excludedContainers": {"value": ["debug"]}, "excludedImages": {"value": ["debug/*"]}}),
+        ] {
+            let mut parameters = extra.as_object().unwrap().clone();
+            for (name, value) in required.as_object().unwrap() {
+                if def.knows(name) {
+                    parameters.insert(name.clone(), json!({"value": value}));
+                }
+            }
+            let assignment = json!({"name": "x", "parameters": parameters,
+                "policyDefinitionId": format!("/providers/Microsoft.Authorization/policyDefinitions/{}", def.guid)});
+            let mut notes = Vec::new();
+            match palisade_cli::convert_azure::convert_text(
+                &assignment.to_string(),
+                "t",
+                &mut notes,
+            ) {
+                Ok(mut profiles) => {
+                    let profile = profiles.remove(0);
+                    let settings = profile.rules[0].settings.clone();
+                    if let Err(error) = LoadedProfile::load(profile, &common::artifacts()) {
+                        failures.push(format!("{}: {settings}: {error:#}", def.stem));
+                    }
+                }
+                Err(error) => failures.push(format!("{}: {error:#}", def.stem)),
+            }
+            converted += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(converted, 2 * 28);
+}
