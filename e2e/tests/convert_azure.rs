@@ -312,3 +312,54 @@ fn every_mapped_definition_converts_to_settings_its_module_accepts() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(converted, 2 * 28);
 }
+
+/// `namespaces` and `labelSelector` scope the profile: the manifests carry
+/// a namespace and an object selector, and `palisade run` applies them.
+#[test]
+fn namespaces_and_label_selectors_scope_the_converted_policy() {
+    let out = TempDir::new("azure-scoped");
+    succeeds(palisade(&[
+        "convert",
+        "azure",
+        assignment("scoped.json").to_str().unwrap(),
+        "--out",
+        out.0.to_str().unwrap(),
+        "--artifacts",
+        common::artifacts().to_str().unwrap(),
+    ]));
+    let profile_path = out.0.join("no-privilege-team-a-web.yml");
+    for file in ["policies.yaml", "group.yaml", "bundle.yaml"] {
+        let manifest = &read_yaml(&out.0.join("no-privilege-team-a-web").join(file))[0];
+        let spec = &manifest["spec"];
+        assert_eq!(
+            spec["namespaceSelector"]["matchExpressions"][0]["values"],
+            json!(["team-a"]),
+            "{file}"
+        );
+        assert_eq!(
+            spec["objectSelector"]["matchExpressions"][0]["key"], "tier",
+            "{file}"
+        );
+        assert!(spec.get("matchConditions").is_none(), "{file}");
+    }
+    let run = |namespace: &str, tier: &str| {
+        let mut request = example_request("01-nginx-privileged.yaml", namespace);
+        request["object"]["metadata"]["labels"] = json!({"tier": tier});
+        let path = out.0.join("request.json");
+        std::fs::write(&path, serde_json::to_vec(&request).unwrap()).unwrap();
+        let answer: Value = serde_json::from_str(&succeeds(palisade(&[
+            "run",
+            "--profile",
+            profile_path.to_str().unwrap(),
+            "--artifacts",
+            common::artifacts().to_str().unwrap(),
+            "-r",
+            path.to_str().unwrap(),
+        ])))
+        .unwrap();
+        answer["allowed"].as_bool().or(answer["accepted"].as_bool())
+    };
+    assert_eq!(run("team-a", "web"), Some(false));
+    assert_eq!(run("team-b", "web"), Some(true));
+    assert_eq!(run("team-a", "db"), Some(true));
+}
