@@ -66,18 +66,6 @@ fn json_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// The kinds a policy judges, from its metadata (`io.artifacthub.resources`).
-fn judged_kinds(dir: &std::path::Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
-    let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
-    metadata["annotations"]["io.artifacthub.resources"]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .map(|k| k.trim().to_owned())
-        .collect()
-}
-
 /// Kinds other than pods and workloads, with their API group and resource.
 const OBJECT_KINDS: [(&str, &str, &str); 5] = [
     ("Service", "", "services"),
@@ -99,7 +87,7 @@ fn fixtures_are_admission_requests_for_real_kubernetes_objects() {
             .iter()
             .map(|p| check_request_file(p))
             .collect();
-        let judged = judged_kinds(&dir);
+        let judged = common::judged_kinds(&dir);
         // A pod rule: a Pod, a workload and a CronJob; any other kind it
         // judges: one of its own.
         let workloads = ["Pod", "Deployment", "CronJob"];
@@ -164,7 +152,7 @@ fn metadata_rules_cover_every_judged_kind_create_and_update() {
         let text = std::fs::read_to_string(dir.join("metadata.yml")).unwrap();
         let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
         let rules = metadata["rules"].as_array().unwrap();
-        let judged = judged_kinds(&dir);
+        let judged = common::judged_kinds(&dir);
         let name = common::name(&dir);
         let workloads = required
             .iter()

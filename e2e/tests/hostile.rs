@@ -19,20 +19,54 @@ fn pod(extra_metadata: Value, container_extra: Value) -> Value {
     })
 }
 
-/// Every module with settings it accepts: each rule with its defaults, and
-/// the bundle running the strictest profile (every member parses at once).
-fn modules() -> Vec<(String, Policy, Value)> {
-    let mut modules: Vec<(String, Policy, Value)> = common::policy_dirs()
+/// A module, settings it accepts and works with, and the kind it judges.
+struct Module {
+    name: String,
+    policy: Policy,
+    settings: Value,
+    /// `Pod` for every rule that judges pods; else the first kind it judges.
+    kind: String,
+}
+
+/// Every module: each rule with working settings, and the bundle running
+/// the strictest profile (every member parses at once).
+fn modules() -> Vec<Module> {
+    let mut modules: Vec<Module> = common::policy_dirs()
         .iter()
         .map(|dir| {
+            let name = common::name(dir);
+            let kinds = common::judged_kinds(dir);
+            let kind = if kinds.iter().any(|k| k == "Pod") {
+                "Pod".to_owned()
+            } else {
+                kinds[0].clone()
+            };
             let policy = Policy::load(&common::module_path(dir)).unwrap();
-            (common::name(dir), policy, json!({}))
+            // Defaults where the rule has them; the verdict table's settings
+            // for the rules that need some (allowed-images, required-labels).
+            let defaults_valid = policy.validate_settings(&json!({})).unwrap().valid;
+            let settings = if defaults_valid {
+                json!({})
+            } else {
+                common::working_settings(&name)
+            };
+            Module {
+                policy,
+                settings,
+                name,
+                kind,
+            }
         })
         .collect();
     let profile = std::fs::read_to_string(common::workspace().join("profiles/pss-restricted.yml"));
     let settings: Value = serde_norway::from_str(&profile.unwrap()).unwrap();
     let bundle = Policy::load(&common::artifacts().join("bundle/policy.wasm")).unwrap();
-    modules.push(("bundle".into(), bundle, settings));
+    modules.push(Module {
+        name: "bundle".into(),
+        policy: bundle,
+        settings,
+        kind: "Pod".into(),
+    });
     modules
 }
 
@@ -63,7 +97,13 @@ fn nested(depth: usize) -> String {
 
 #[test]
 fn malformed_payloads_are_rejected_with_400() {
-    for (name, policy, settings) in modules() {
+    for Module {
+        name,
+        policy,
+        settings,
+        kind,
+    } in modules()
+    {
         bad_request(&policy, &name, "an empty payload", b"");
         bad_request(&policy, &name, "invalid JSON", b"{\"request\": ");
         bad_request(&policy, &name, "bytes that are not UTF-8", b"\xff\xfe\x00");
@@ -80,22 +120,29 @@ fn malformed_payloads_are_rejected_with_400() {
             "a 10,000-deep payload",
             nested(10_000).as_bytes(),
         );
-        let wrong_types = json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE",
-            "object": {"kind": "Pod", "spec": {"containers": "nope"}}}, "settings": settings});
+        // Fields every module reads, of the wrong type: a pod rule's
+        // containers, an object rule's metadata.
+        let object = json!({"kind": kind, "metadata": {"name": 5}, "spec": {"containers": "nope"}});
+        let wrong_types = json!({"request": {"kind": {"kind": kind}, "operation": "CREATE",
+            "object": object}, "settings": settings});
         bad_request(
             &policy,
             &name,
-            "a pod spec of the wrong types",
+            "an object of the wrong types",
             wrong_types.to_string().as_bytes(),
         );
+        // Deep nesting in fields every module reads.
+        let deep = nested(10_000);
+        let deep_field = format!(
+            r#"{{"kind": "{kind}", "metadata": {{"labels": {deep}}}, "spec": {{"containers": {deep}}}}}"#
+        );
         let deep_spec = format!(
-            r#"{{"request": {{"kind": {{"kind": "Pod"}}, "operation": "CREATE", "object": {{"kind": "Pod", "spec": {{"containers": {}}}}}}}, "settings": {settings}}}"#,
-            nested(10_000)
+            r#"{{"request": {{"kind": {{"kind": "{kind}"}}, "operation": "CREATE", "object": {deep_field}}}, "settings": {settings}}}"#
         );
         bad_request(
             &policy,
             &name,
-            "10,000-deep containers",
+            "10,000-deep nesting in a field it reads",
             deep_spec.as_bytes(),
         );
         let no_object = json!({"request": {"kind": {"kind": "Pod"}, "operation": "CREATE"}, "settings": settings});
@@ -139,7 +186,13 @@ fn malformed_payloads_are_rejected_with_400() {
 
 #[test]
 fn unknown_kinds_without_a_pod_are_accepted_unchanged() {
-    for (name, policy, settings) in modules() {
+    for Module {
+        name,
+        policy,
+        settings,
+        ..
+    } in modules()
+    {
         let payload = json!({"request": {"kind": {"group": "example.com", "version": "v1", "kind": "Widget"},
             "operation": "CREATE", "object": {"kind": "Widget", "spec": {"size": 3, "privileged": true}}}, "settings": settings});
         let response = validate(&policy, payload.to_string().as_bytes());
@@ -153,7 +206,13 @@ fn unknown_kinds_without_a_pod_are_accepted_unchanged() {
 #[test]
 fn size_and_depth_of_unread_fields_do_not_change_the_verdict() {
     let padding = "x".repeat(10 * 1024 * 1024);
-    for (name, policy, settings) in modules() {
+    for Module {
+        name,
+        policy,
+        settings,
+        ..
+    } in modules()
+    {
         let plain = json!({"request": pod(json!({"name": "p"}), json!({})), "settings": settings});
         let expected = validate(&policy, plain.to_string().as_bytes());
         // Padding in a label and in kubectl's last-applied annotation,

@@ -115,3 +115,25 @@ pub fn succeeds(output: std::process::Output) -> String {
     );
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// The kinds a policy judges, from its metadata (`io.artifacthub.resources`).
+pub fn judged_kinds(policy_dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(policy_dir.join("metadata.yml")).unwrap();
+    let metadata = palisade_cli::annotate::load_metadata(&text).unwrap();
+    metadata["annotations"]["io.artifacthub.resources"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .map(|k| k.trim().to_owned())
+        .collect()
+}
+
+/// Settings a policy accepts and works with: those of the verdict table
+/// (`examples/settings.yml`), else its defaults (`{}`).
+pub fn working_settings(policy: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(workspace().join("examples/settings.yml")).unwrap();
+    let all: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    all.get(policy)
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}))
+}
