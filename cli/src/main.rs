@@ -20,6 +20,28 @@ struct Cli {
     command: Command,
 }
 
+/// What one evaluation may cost, for `run` and `scan`: a request beyond
+/// either limit is answered with a 500 naming it.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Fuel per call: the wasm operators a module may execute on one request; beyond it the answer is a 500.
+    #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_FUEL)]
+    fuel: u64,
+    /// Linear memory a module may grow to, in MiB; beyond it the answer is a 500.
+    #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_MEMORY >> 20)]
+    max_memory: usize,
+}
+
+impl LimitArgs {
+    /// Every module this process loads runs under these limits.
+    fn apply(&self) {
+        palisade_cli::host::set_default_limits(palisade_cli::host::Limits {
+            fuel: self.fuel,
+            memory: self.max_memory.saturating_mul(1 << 20),
+        });
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a request with a policy module and print the AdmissionResponse (as `kwctl run`).
@@ -54,12 +76,8 @@ enum Command {
         /// kwctl's sources file, for a `registry://` module (default: ~/.config/kubewarden/sources.yaml).
         #[arg(long)]
         sources_path: Option<PathBuf>,
-        /// Fuel per call: the wasm operators a module may execute on one request; beyond it the answer is a 500.
-        #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_FUEL)]
-        fuel: u64,
-        /// Linear memory a module may grow to, in MiB; beyond it the answer is a 500.
-        #[arg(long, default_value_t = palisade_cli::host::Limits::DEFAULT_MEMORY >> 20)]
-        max_memory: usize,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Push a built policy to a registry, as `kwctl push`; prints its `registry://...@sha256:` reference.
     #[command(
@@ -251,6 +269,8 @@ enum Command {
         /// `monitor`: report denials but exit 0.
         #[arg(long, default_value = "protect", value_parser = ["protect", "monitor"])]
         mode: String,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Convert PodSecurityPolicies (or other sources) into Palisade profiles.
     #[command(
@@ -362,13 +382,9 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             settings_path,
             raw,
             sources_path,
-            fuel,
-            max_memory,
+            limits,
         } => {
-            palisade_cli::host::set_default_limits(palisade_cli::host::Limits {
-                fuel,
-                memory: max_memory.saturating_mul(1 << 20),
-            });
+            limits.apply();
             let request = run::load_request(&request_path)?;
             let (response, admission) = match (module, profile) {
                 (Some(module), _) => {
@@ -595,7 +611,9 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             module,
             format,
             mode,
+            limits,
         } => {
+            limits.apply();
             let profile = match profile {
                 Some(name) => Profile::find(&name, &profiles)?,
                 None => scan_profile(&policy)?,

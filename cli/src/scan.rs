@@ -31,7 +31,8 @@ pub struct Finding {
     pub namespace: String,
     pub name: String,
     /// `admitted`, `mutated`, `denied`, `out of scope` (the profile's scope
-    /// does not select it) or `invalid` (not a Kubernetes object).
+    /// does not select it), `invalid` (not a Kubernetes object) or `error`
+    /// (the evaluation failed: it exceeded `--fuel` or `--max-memory`).
     pub verdict: String,
     pub allowed: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -41,7 +42,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Whether the object fails the scan: denied, or not an object at all.
+    /// Whether the object fails the scan: denied, not an object at all, or
+    /// not judged because its evaluation failed.
     pub fn fails(&self) -> bool {
         !self.allowed
     }
@@ -132,6 +134,15 @@ impl Scanner {
             .validate(&request, &self.settings)
             .with_context(|| format!("{}: evaluating", document.location))?;
         finding.allowed = response.accepted;
+        // A 500 is the evaluation failing (a limit exceeded), not a verdict.
+        if !response.accepted && response.code.is_some_and(|code| code >= 500) {
+            finding.verdict = "error".into();
+            finding.violations.push(Violation {
+                rule: "scan".into(),
+                message: response.message.unwrap_or_default(),
+            });
+            return Ok(finding);
+        }
         finding.verdict = match (response.accepted, &response.mutated_object) {
             (false, _) => "denied",
             (true, Some(_)) => "mutated",
@@ -258,7 +269,7 @@ pub fn render_table(findings: &[Finding]) -> String {
     }
     let count = |verdict: &str| findings.iter().filter(|f| f.verdict == verdict).count();
     out.push_str(&format!(
-        "{} objects: {} admitted, {} mutated, {} denied, {} out of scope, {} invalid\n",
+        "{} objects: {} admitted, {} mutated, {} denied, {} out of scope, {} invalid",
         findings.len(),
         count("admitted"),
         count("mutated"),
@@ -266,6 +277,11 @@ pub fn render_table(findings: &[Finding]) -> String {
         count("out of scope"),
         count("invalid")
     ));
+    // Only when it happened: an evaluation beyond the limits is rare.
+    match count("error") {
+        0 => out.push('\n'),
+        errors => out.push_str(&format!(", {errors} not evaluated (limits exceeded)\n")),
+    }
     out
 }
 
@@ -288,7 +304,7 @@ fn xml(text: &str) -> String {
 }
 
 /// A JUnit report (for CI test reports): one test case per object, a
-/// failure per denied or invalid object listing its violations.
+/// failure per denied, invalid or unevaluated object listing its violations.
 pub fn render_junit(findings: &[Finding]) -> String {
     let failures = findings.iter().filter(|f| f.fails()).count();
     let mut out = format!(

@@ -321,3 +321,92 @@ fn single_rules_and_clean_trees() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+/// A Pod of `containers` containers as a manifest, in JSON (which is YAML).
+fn pod_manifest(name: &str, containers: usize) -> String {
+    let containers: Vec<Value> = (0..containers)
+        .map(|i| serde_json::json!({"name": format!("c{i}"), "image": "nginx:1.27"}))
+        .collect();
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": containers},
+    })
+    .to_string()
+}
+
+#[test]
+fn an_object_beyond_the_limits_is_an_error_and_the_scan_goes_on() {
+    let stream = format!(
+        "{}\n---\n{}\n",
+        pod_manifest("huge", 3000),
+        pod_manifest("small", 1)
+    );
+    for (limit, value, message) in [
+        (
+            "--fuel",
+            "20000000",
+            "fuel limit of 20000000 wasm operators",
+        ),
+        ("--max-memory", "2", "memory limit"),
+    ] {
+        let output = scan(
+            &[
+                "-",
+                "--profile",
+                "pss-baseline",
+                "--format",
+                "json",
+                limit,
+                value,
+            ],
+            Some(&stream),
+        );
+        assert_eq!(output.status.code(), Some(1), "{limit}");
+        let found = objects(&output);
+        assert_eq!(found[0]["name"], "huge");
+        assert_eq!(found[0]["verdict"], "error", "{limit}: {}", found[0]);
+        assert_eq!(found[0]["violations"][0]["rule"], "scan");
+        let text = found[0]["violations"][0]["message"].as_str().unwrap();
+        assert!(text.contains(message), "{limit}: {text}");
+        // The next object is judged by a fresh instance.
+        assert_eq!(found[1]["name"], "small");
+        assert_eq!(found[1]["verdict"], "admitted", "{limit}: {}", found[1]);
+
+        let output = scan(
+            &["-", "--profile", "pss-baseline", limit, value],
+            Some(&stream),
+        );
+        let table = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            table.ends_with(
+                "2 objects: 1 admitted, 0 mutated, 0 denied, 0 out of scope, 0 invalid, \
+                 1 not evaluated (limits exceeded)\n"
+            ),
+            "{table}"
+        );
+    }
+    // Under the default limits the same pod is judged.
+    let output = scan(
+        &["-", "--profile", "pss-baseline", "--format", "json"],
+        Some(&stream),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(objects(&output)[0]["verdict"], "admitted");
+    // `--help` prints the defaults.
+    let help = Command::new(common::runner())
+        .args(["scan", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let limits = palisade_cli::host::Limits::default();
+    assert!(
+        help.contains(&format!("[default: {}]", limits.fuel)),
+        "{help}"
+    );
+    assert!(
+        help.contains(&format!("[default: {}]", limits.memory >> 20)),
+        "{help}"
+    );
+}
