@@ -148,5 +148,8 @@ pub fn repository() -> Value {
 /// `createdAt` of an existing package file if its version is `version`.
 pub fn previous_created_at(existing: &str, version: &str) -> Option<String> {
     let value: Value = serde_norway::from_str(existing).ok()?;
-    (value["version"] == version).then(|| value["createdAt"].as_str().map(str::to_owned))?
+    if value.get("version").and_then(Value::as_str) != Some(version) {
+        return None;
+    }
+    value.get("createdAt")?.as_str().map(str::to_owned)
 }

@@ -159,7 +159,8 @@ impl Spec<'_> {
         if rule == "RunAsAny" {
             return Ok(None);
         }
-        let mut setting = json!({"rule": rule});
+        let mut setting = Map::new();
+        setting.insert("rule".into(), json!(rule));
         // MustRunAsNonRoot ignores ranges, as PSP did.
         let ranges = strategy
             .get("ranges")
@@ -184,7 +185,7 @@ impl Spec<'_> {
                 out.push(json!({"min": bound("min")?, "max": bound("max")?}));
             }
             if !out.is_empty() {
-                setting["ranges"] = json!(out);
+                setting.insert("ranges".into(), json!(out));
             }
         }
         if matches!(rule, "MustRunAs" | "MayRunAs") && setting.get("ranges").is_none() {
@@ -193,7 +194,7 @@ impl Spec<'_> {
                 self.field(name)
             );
         }
-        Ok(Some(setting))
+        Ok(Some(Value::Object(setting)))
     }
 }
 

@@ -470,13 +470,14 @@ fn rule_settings(
                 }
                 let ranges_name = format!("{field}Ranges");
                 let ranges = wrapped(&get(&ranges_name), "ranges", what, &ranges_name)?;
-                let mut strategy = json!({"rule": rule});
+                let mut strategy = Map::new();
+                strategy.insert("rule".into(), rule.clone());
                 if ranges.as_array().is_some_and(|r| !r.is_empty())
                     && rule != json!("MustRunAsNonRoot")
                 {
-                    strategy["ranges"] = ranges;
+                    strategy.insert("ranges".into(), ranges);
                 }
-                settings.insert(field.to_owned(), strategy);
+                settings.insert(field.to_owned(), Value::Object(strategy));
             }
             if !settings.is_empty() {
                 // Azure judges IDs; it never sets them.

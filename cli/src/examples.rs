@@ -48,12 +48,13 @@ pub fn admission_request(object: &Value) -> Result<Value> {
     } else {
         format!("{kind_lower}s")
     };
+    let name = object.pointer("/metadata/name");
     let gvk = json!({"group": group, "version": version, "kind": kind});
     let gvr = json!({"group": group, "version": version, "resource": resource});
     Ok(json!({
-        "uid": format!("example-{}", object["metadata"]["name"].as_str().unwrap_or("unnamed")),
+        "uid": format!("example-{}", name.and_then(Value::as_str).unwrap_or("unnamed")),
         "kind": gvk, "requestKind": gvk, "resource": gvr, "requestResource": gvr,
-        "name": object["metadata"]["name"], "namespace": "default", "operation": "CREATE",
+        "name": name, "namespace": "default", "operation": "CREATE",
         "userInfo": {"username": "example-user", "groups": ["system:authenticated"]},
         "object": object, "oldObject": null, "dryRun": false,
     }))
@@ -64,6 +65,14 @@ pub struct Outcome {
     pub policy: String,
     pub verdict: Verdict,
     pub message: Option<String>,
+}
+
+/// The string at `pointer`, or "".
+fn text<'v>(object: &'v Value, pointer: &str) -> &'v str {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// Every manifest under `examples`, by file name, labelled `name (Kind)`.
@@ -80,8 +89,8 @@ fn manifests(examples: &Path) -> Result<Vec<(String, Value)>> {
                 .with_context(|| format!("parsing {}", path.display()))?;
             let label = format!(
                 "{} ({})",
-                object["metadata"]["name"].as_str().unwrap_or_default(),
-                object["kind"].as_str().unwrap_or_default()
+                text(&object, "/metadata/name"),
+                text(&object, "/kind")
             );
             Ok((label, object))
         })

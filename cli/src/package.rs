@@ -62,8 +62,11 @@ pub fn package(
     };
     let mut manifest =
         cluster_admission_policy(&name, &metadata, &reference, &artifact.manifest_digest);
-    if let Some(settings) = settings {
-        manifest["spec"]["settings"] = settings;
+    if let (Some(settings), Some(spec)) = (
+        settings,
+        manifest.get_mut("spec").and_then(Value::as_object_mut),
+    ) {
+        spec.insert("settings".into(), settings);
     }
     std::fs::write(out.join("policy.yaml"), serde_norway::to_string(&manifest)?)?;
     // The manifest digest, for digest-pinned references.

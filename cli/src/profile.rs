@@ -554,8 +554,13 @@ impl LoadedProfile {
             let response = policy
                 .validate(&request, &settings)
                 .with_context(|| format!("{} on the request", rule.name()))?;
-            if let (true, Some(object)) = (response.accepted, &response.mutated_object) {
-                request["object"] = object.clone();
+            // The next rule sees the object as this one mutated it.
+            if let (true, Some(object), Some(fields)) = (
+                response.accepted,
+                &response.mutated_object,
+                request.as_object_mut(),
+            ) {
+                fields.insert("object".into(), object.clone());
                 mutated = true;
             }
             rules.push(RuleOutcome {
@@ -573,7 +578,9 @@ impl LoadedProfile {
             verdict,
             rules,
             // A denied request is not mutated: the API server drops the patches.
-            mutated_object: (mutated && !rejected).then(|| request["object"].clone()),
+            mutated_object: (mutated && !rejected)
+                .then(|| request.get("object").cloned())
+                .flatten(),
         })
     }
 }

@@ -120,8 +120,10 @@ impl Scanner {
             return Ok(finding);
         }
         let mut request = admission_request(object)?;
-        request["namespace"] = json!(finding.namespace);
-        request["uid"] = json!(format!("scan-{}", document.location));
+        if let Some(fields) = request.as_object_mut() {
+            fields.insert("namespace".into(), json!(finding.namespace));
+            fields.insert("uid".into(), json!(format!("scan-{}", document.location)));
+        }
         if let Some(scope) = &self.profile.scope
             && !scope.matches(&request)
         {
