@@ -29,7 +29,8 @@ pub use engine::{Bound, Member, validate, validate_response, validate_settings};
 pub use object::{KubeObject, Object, ObjectMeta, ObjectRule, Resource};
 pub use path::FieldPath;
 pub use pod::{
-    ContainerKind, ContainerRef, Level, LocatedPod, Pod, PodLocation, SECURITY_ANNOTATIONS,
+    ContainerKind, ContainerRef, Level, LocatedPod, POD_KINDS, Pod, PodLocation,
+    SECURITY_ANNOTATIONS,
 };
 pub use report::{Change, Report};
 pub use settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};

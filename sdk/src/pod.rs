@@ -27,6 +27,18 @@ pub enum PodLocation {
 }
 
 impl PodLocation {
+    /// Where a kind that carries a pod keeps it; `None` for other kinds.
+    pub fn of_kind(kind: &str) -> Option<Self> {
+        match kind {
+            "Pod" => Some(PodLocation::Pod),
+            "PodTemplate" => Some(PodLocation::PodTemplate),
+            "CronJob" => Some(PodLocation::CronJob),
+            _ => TEMPLATE_KINDS
+                .contains(&kind)
+                .then_some(PodLocation::Template),
+        }
+    }
+
     fn prefix(self) -> &'static [&'static str] {
         match self {
             PodLocation::Pod => &[],
@@ -106,6 +118,20 @@ const TEMPLATE_KINDS: [&str; 6] = [
     "DaemonSet",
     "Job",
     "ReplicationController",
+];
+
+/// Every built-in kind that carries a pod: what a rule about pods judges
+/// (and what its metadata's `rules` list).
+pub const POD_KINDS: [&str; 9] = [
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "PodTemplate",
 ];
 
 impl LocatedPod {
@@ -567,6 +593,26 @@ mod tests {
                 ],
                 "{kind}"
             );
+        }
+    }
+
+    #[test]
+    fn every_pod_kind_has_a_location_and_locate_agrees() {
+        for kind in POD_KINDS {
+            let location = PodLocation::of_kind(kind).unwrap();
+            // An empty object of a pod kind is an error naming where the pod should be.
+            let err = LocatedPod::locate(kind, Workload::default(), &[]).unwrap_err();
+            assert!(
+                err.contains(&location.spec_path().to_string()),
+                "{kind}: {err}"
+            );
+        }
+        assert_eq!(
+            PodLocation::of_kind("CronJob").map(|l| l.metadata_path().to_string()),
+            Some("spec.jobTemplate.spec.template.metadata".into())
+        );
+        for kind in ["ConfigMap", "Rollout", "pod", ""] {
+            assert_eq!(PodLocation::of_kind(kind), None, "{kind}");
         }
     }
 

@@ -75,6 +75,8 @@ pub struct BlockDefaultNamespace;
 
 impl ObjectRule for BlockDefaultNamespace {
     const NAME: &'static str = "block-default-namespace";
+    // Azure's kinds: every kind that carries a pod (`POD_KINDS`; a test
+    // keeps the two lists together) and four more.
     const KINDS: &'static [&'static str] = &[
         "Pod",
         "Deployment",
@@ -129,6 +131,13 @@ mod tests {
     fn in_namespace(object: Value, namespace: &str) -> Value {
         json!({"kind": {"kind": object["kind"]}, "operation": "CREATE",
             "namespace": namespace, "object": object})
+    }
+
+    #[test]
+    fn every_kind_that_carries_a_pod_is_judged() {
+        for kind in palisade_sdk::POD_KINDS {
+            assert!(BlockDefaultNamespace::KINDS.contains(&kind), "{kind}");
+        }
     }
 
     #[test]

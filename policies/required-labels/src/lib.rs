@@ -3,7 +3,7 @@
 
 use glob::Pattern;
 use palisade_sdk::{FieldPath, KubeObject, Object, ObjectMeta, ObjectRule, Report, RuleSettings};
-use palisade_sdk::{SettingsError, export_object_rule};
+use palisade_sdk::{POD_KINDS, PodLocation, SettingsError, export_object_rule};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -89,51 +89,36 @@ impl KubeObject for Labelled {
 }
 
 impl Labelled {
-    /// The pod's labels and their path, for the object's kind.
+    /// The pod's labels and their path, for the object's kind (one of
+    /// `POD_KINDS`, the only kinds the engine gives this rule).
     fn pod_labels(&self, kind: &str) -> (&BTreeMap<String, String>, FieldPath) {
-        let root = FieldPath::root();
-        fn template(t: Option<&Template>) -> Option<&BTreeMap<String, String>> {
-            t.map(|t| &t.metadata.labels)
-        }
-        let (labels, prefix): (Option<&BTreeMap<String, String>>, &[&'static str]) = match kind {
-            "Pod" => (Some(&self.metadata.labels), &[]),
-            "PodTemplate" => (template(self.template.as_ref()), &["template"]),
-            "CronJob" => (
-                template(
-                    self.spec
-                        .as_ref()
-                        .and_then(|s| s.job_template.as_ref())
-                        .and_then(|j| j.spec.as_ref())
-                        .and_then(|s| s.template.as_ref()),
-                ),
-                &["spec", "jobTemplate", "spec", "template"],
-            ),
-            _ => (
-                template(self.spec.as_ref().and_then(|s| s.template.as_ref())),
-                &["spec", "template"],
-            ),
+        let location = PodLocation::of_kind(kind).unwrap_or(PodLocation::Template);
+        let template = match location {
+            PodLocation::Pod => return (&self.metadata.labels, labels_path(location)),
+            PodLocation::PodTemplate => self.template.as_ref(),
+            PodLocation::CronJob => self
+                .spec
+                .as_ref()
+                .and_then(|s| s.job_template.as_ref())
+                .and_then(|j| j.spec.as_ref())
+                .and_then(|s| s.template.as_ref()),
+            PodLocation::Template => self.spec.as_ref().and_then(|s| s.template.as_ref()),
         };
         static EMPTY: BTreeMap<String, String> = BTreeMap::new();
-        let path = root.keys(prefix).keys(&["metadata", "labels"]);
-        (labels.unwrap_or(&EMPTY), path)
+        let labels = template.map_or(&EMPTY, |t| &t.metadata.labels);
+        (labels, labels_path(location))
     }
+}
+
+fn labels_path(location: PodLocation) -> FieldPath {
+    location.metadata_path().key("labels")
 }
 
 pub struct RequiredLabels;
 
 impl ObjectRule for RequiredLabels {
     const NAME: &'static str = "required-labels";
-    const KINDS: &'static [&'static str] = &[
-        "Pod",
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "ReplicationController",
-        "PodTemplate",
-    ];
+    const KINDS: &'static [&'static str] = &POD_KINDS;
     type Settings = Settings;
     type Object = Labelled;
 
