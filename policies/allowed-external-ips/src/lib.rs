@@ -1,7 +1,7 @@
 //! allowed-external-ips: a Service may claim only allowed external IPs.
 //! Azure `k8sazureexternalips` (`allowedExternalIPs`); CVE-2020-8554.
 
-use ipnet::IpNet;
+use ipnet::{IpNet, Ipv4Net};
 use palisade_sdk::{FieldPath, Object, ObjectRule, Report, Resource, RuleSettings};
 use palisade_sdk::{SettingsError, export_object_rule};
 use serde::Deserialize;
@@ -40,15 +40,27 @@ impl RuleSettings for Settings {
 }
 
 /// `10.0.0.0/8` or a single address (a /32 or /128). IPv4-mapped IPv6
-/// addresses are read as the IPv4 address they carry.
-fn parse_network(text: &str) -> Option<IpNet> {
-    if let Ok(net) = text.parse::<IpNet>() {
-        return Some(net.trunc());
+/// addresses are read as the IPv4 address they carry, and an IPv4-mapped
+/// network of /96 or longer (`::ffff:10.0.0.0/104`) as the IPv4 network it
+/// carries (`10.0.0.0/8`), as external IPs are read.
+pub fn parse_network(text: &str) -> Option<IpNet> {
+    match text.parse::<IpNet>() {
+        Ok(IpNet::V6(net)) => {
+            let net = net.trunc();
+            let mapped = net.prefix_len().checked_sub(96).and_then(|len| {
+                let v4 = net.addr().to_ipv4_mapped()?;
+                Ipv4Net::new(v4, len).ok()
+            });
+            Some(mapped.map_or(IpNet::V6(net), IpNet::V4))
+        }
+        Ok(net) => Some(net.trunc()),
+        Err(_) => parse_address(text).map(IpNet::from),
     }
-    parse_address(text).map(IpNet::from)
 }
 
-fn parse_address(text: &str) -> Option<IpAddr> {
+/// An IPv4 or IPv6 address, canonical: an IPv4-mapped IPv6 address
+/// (`::ffff:10.1.2.3`) is the IPv4 address it carries.
+pub fn parse_address(text: &str) -> Option<IpAddr> {
     text.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
 }
 
@@ -175,6 +187,24 @@ mod tests {
                 "{bad}: {out}"
             );
         }
+    }
+
+    /// Found by the external_ip fuzz target: an IPv4-mapped network stayed
+    /// an IPv6 network, which no external IP is in (each is read as IPv4).
+    #[test]
+    fn ipv4_mapped_networks_are_the_ipv4_networks_they_carry() {
+        for (mapped, v4) in [
+            ("::ffff:0.0.0.0/96", "0.0.0.0/0"),
+            ("::ffff:10.0.0.0/104", "10.0.0.0/8"),
+            ("::ffff:10.9.9.9/104", "10.0.0.0/8"),
+            ("::ffff:203.0.113.7/128", "203.0.113.7"),
+        ] {
+            assert_eq!(parse_network(mapped), parse_network(v4), "{mapped}");
+        }
+        let settings = json!({"allowed_external_ips": ["::ffff:10.0.0.0/104"]});
+        let ips = json!(["10.1.2.3", "::ffff:10.1.2.3", "11.0.0.1"]);
+        let out = run::<AllowedExternalIps>(settings, service(ips));
+        assert_eq!(paths(&out), ["spec.externalIPs[2]"]);
     }
 
     #[test]
