@@ -8,6 +8,7 @@ use palisade_sdk::{
 };
 use serde::Deserialize;
 use serde_json::json;
+use std::fmt;
 
 /// The SELinux types the PSS baseline "SELinux" control allows.
 pub const PSS_TYPES: [&str; 4] = [
@@ -350,7 +351,7 @@ fn pss(types: &[&str], place: &Place, report: &mut Report) {
 }
 
 /// Options compare exactly, except levels, which compare by meaning.
-fn same(field: &str, a: &str, b: &str) -> bool {
+pub fn same(field: &str, a: &str, b: &str) -> bool {
     a == b
         || (field == "level"
             && matches!((parse_level(a), parse_level(b)), (Some(a), Some(b)) if a == b))
@@ -358,20 +359,70 @@ fn same(field: &str, a: &str, b: &str) -> bool {
 
 /// An MLS/MCS level by meaning: low and high parts (equal for a single level).
 #[derive(Debug, PartialEq, Eq)]
-struct MlsLevel {
+pub struct MlsLevel {
     low: MlsPart,
     high: MlsPart,
 }
 
+impl MlsLevel {
+    /// The low part (the whole level when it is not a range).
+    pub fn low(&self) -> &MlsPart {
+        &self.low
+    }
+
+    /// The high part (the low part when the level is not a range).
+    pub fn high(&self) -> &MlsPart {
+        &self.high
+    }
+}
+
+/// Canonical: `low` alone when low and high are equal, else `low-high`.
+impl fmt::Display for MlsLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.low)?;
+        if self.high != self.low {
+            write!(f, "-{}", self.high)?;
+        }
+        Ok(())
+    }
+}
+
 /// A sensitivity and its categories, as sorted, merged inclusive ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct MlsPart {
+pub struct MlsPart {
     sensitivity: u32,
     categories: Vec<(u32, u32)>,
 }
 
+impl MlsPart {
+    /// The `N` of `sN`.
+    pub fn sensitivity(&self) -> u32 {
+        self.sensitivity
+    }
+
+    /// Sorted, non-overlapping, non-adjacent inclusive ranges `(first, last)`.
+    pub fn categories(&self) -> &[(u32, u32)] {
+        &self.categories
+    }
+}
+
+/// Canonical: `sN`, then `:` and the ranges, `cA` or `cA.cB`, by commas.
+impl fmt::Display for MlsPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s{}", self.sensitivity)?;
+        for (i, &(first, last)) in self.categories.iter().enumerate() {
+            let sep = if i == 0 { ':' } else { ',' };
+            match first == last {
+                true => write!(f, "{sep}c{first}")?,
+                false => write!(f, "{sep}c{first}.c{last}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `s0`, `s0:c1,c2`, `s0:c0.c1023`, `s0-s0:c0.c1023`; `None` if not a level.
-fn parse_level(text: &str) -> Option<MlsLevel> {
+pub fn parse_level(text: &str) -> Option<MlsLevel> {
     let (low, high) = match text.split_once('-') {
         Some((low, high)) => (parse_part(low)?, parse_part(high)?),
         None => {
@@ -464,6 +515,21 @@ mod tests {
     fn must_run_as() -> Value {
         json!({"rule": "MustRunAs", "user": "system_u", "role": "system_r",
             "type": "container_t", "level": "s0:c1,c2"})
+    }
+
+    #[test]
+    fn levels_print_canonically() {
+        for (text, printed) in [
+            ("s0", "s0"),
+            ("s0-s0", "s0"),
+            ("s0:c2,c0,c1,c5", "s0:c0.c2,c5"),
+            ("s0:c1,c1", "s0:c1"),
+            ("s0-s1:c0.c511,c512.c1023", "s0-s1:c0.c1023"),
+        ] {
+            let level = parse_level(text).unwrap();
+            assert_eq!(level.to_string(), printed, "{text}");
+            assert_eq!(parse_level(printed), Some(level), "{text}");
+        }
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl TryFrom<String> for Pattern {
 }
 
 impl Pattern {
-    fn matches(&self, name: &str) -> bool {
+    /// Whether the (normalised) sysctl `name` is this name, or starts with
+    /// this prefix.
+    pub fn matches(&self, name: &str) -> bool {
         match self.wildcard {
             true => name.starts_with(&self.prefix),
             false => name == self.prefix,
@@ -76,7 +78,7 @@ impl Pattern {
     }
 
     /// Whether every name this pattern matches is also matched by `other`.
-    fn covered_by(&self, other: &Pattern) -> bool {
+    pub fn covered_by(&self, other: &Pattern) -> bool {
         match other.wildcard {
             true => self.prefix.starts_with(&other.prefix),
             false => !self.wildcard && self.prefix == other.prefix,
@@ -113,7 +115,7 @@ impl Settings {
     /// The safe set and the allow lists admit the name only as written, as
     /// Pod Security Admission compares it: `net/ipv4/tcp_syncookies` is not
     /// the safe `net.ipv4.tcp_syncookies`.
-    fn refusal(&self, name: &str) -> Option<String> {
+    pub fn refusal(&self, name: &str) -> Option<String> {
         let canonical = normalize(name);
         if let Some(forbidden) = self
             .forbidden_sysctls
