@@ -301,7 +301,7 @@ clean:
 # minimised in fuzz/corpus/<target>; `make fuzz-corpus` adds the seeds
 # (fuzz/seeds.py: the e2e cases and fixtures) and minimises again.
 CARGO_FUZZ_VERSION := 0.13.1
-FUZZ_TARGETS := bundle_bytes bundle_requests settings quantity image ports capabilities profile
+FUZZ_TARGETS := bundle_bytes bundle_requests settings quantity image ports capabilities profile sysctl selinux_level external_ip
 # `make fuzz FUZZ_SECONDS=N`: every target N seconds, then the properties
 # over FUZZ_PROPERTY_CASES generated requests per rule and per profile.
 FUZZ_SECONDS ?= 60

@@ -5,7 +5,10 @@ bundle_bytes: every case of policies/*/test_data/cases.yml as a payload to
 the bundle (the case's settings as a one-member profile), and every request
 of the profile table (profiles/test_data) under every profile.
 quantity, image, ports: every quantity, image reference and port list those
-requests and settings hold. The structure-aware targets (bundle_requests,
+requests and settings hold. sysctl, selinux_level, external_ip (text, one
+value a line): every sysctl name and pattern, SELinux level and external IP
+or allowed network those hold, alone and together per case, and the tricky
+spellings of TRICKY. The structure-aware targets (bundle_requests,
 settings, capabilities, profile) read bytes as choices: their corpora are
 grown by fuzzing and kept minimised in fuzz/corpus/.
 
@@ -47,10 +50,42 @@ def write(out, target, data):
         f.write(data)
 
 
-def walk(value, out):
-    """Quantities, images and ports found anywhere in a value."""
+# Hand-written spellings at the parsers' edges.
+TRICKY = {
+    "sysctl": ["*", "**", "kernel.*", "net/ipv4/conf/eth0.100/rp_filter",
+               "net.ipv4.conf.eth0/100.rp_filter", "net/*", "kernel/msg*",
+               "kernel.*.max", "", "a/b.c/d*\na.b/c.d", "/\n.\n/*"],
+    "selinux_level": ["s0", "s0-s0", "s0:c1,c1", "s0:c2,c0,c1\ns0:c0.c2",
+                      "s0-s0:c0.c511,c512.c1023", "s00:c1", "s0:c9.c1", "s0:c1,",
+                      "s0:c0.c4294967295,c4294967294", "s1-s0:c3", "s0-s1-s2"],
+    "external_ip": ["::ffff:10.1.2.3", "::ffff:10.0.0.0/104", "::ffff:0:0/96",
+                    "010.1.2.3", "10.0.0.1/8", "10.0.0.0/33", "::/0", "0.0.0.0/0",
+                    "2001:db8::1/32", "fe80::1%eth0", "::1.2.3.4", " 10.0.0.1"],
+}
+
+
+def text_values(value, key, target, found):
+    """The strings of a value (or of a list) under key, for a text target."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and key == "sysctls":
+            item = item.get("name")
+        if isinstance(item, str):
+            found.setdefault(target, []).append(item)
+
+
+def walk(value, out, found=None):
+    """Quantities, images, ports, sysctls, SELinux levels and external IPs
+    found anywhere in a value; the text ones are also gathered in found."""
+    if found is None:
+        found = {}
     if isinstance(value, dict):
         for k, v in value.items():
+            if "sysctl" in k.lower():
+                text_values(v, k, "sysctl", found)
+            if k == "level":
+                text_values(v, k, "selinux_level", found)
+            if "externalip" in k.lower().replace("_", ""):
+                text_values(v, k, "external_ip", found)
             if k in ("cpu", "memory") or "cpu" in k.lower() or "memory" in k.lower():
                 if isinstance(v, (str, int, float)):
                     write(out, "quantity", str(v))
@@ -62,10 +97,19 @@ def walk(value, out):
                 for item in v if isinstance(v, list) else [v]:
                     if isinstance(item, str):
                         write(out, "image", item)
-            walk(v, out)
+            walk(v, out, found)
     elif isinstance(value, list):
         for v in value:
-            walk(v, out)
+            walk(v, out, found)
+    return found
+
+
+def write_texts(out, found):
+    """Each value alone, and a case's values together, one a line."""
+    for target, values in found.items():
+        for v in values:
+            write(out, target, v)
+        write(out, target, "\n".join(values))
 
 
 def main():
@@ -83,15 +127,18 @@ def main():
                 member["settings"] = case["settings"]
             payload = {"request": request, "settings": {"rules": [member]}}
             write(out, "bundle_bytes", payload)
-            walk(payload, out)
+            write_texts(out, walk(payload, out))
     profiles = [yaml.safe_load(open(p)) for p in sorted(glob.glob(os.path.join(ROOT, "profiles/*.yml")))]
     for path in sorted(glob.glob(os.path.join(ROOT, "profiles/test_data/*.json"))):
         request = json.load(open(path))
         for profile in profiles:
             write(out, "bundle_bytes", {"request": request, "settings": profile})
-        walk(request, out)
+        write_texts(out, walk(request, out))
     for profile in profiles:
-        walk(profile, out)
+        write_texts(out, walk(profile, out))
+    for target, values in TRICKY.items():
+        for v in values:
+            write(out, target, v)
 
 
 main()
