@@ -67,11 +67,22 @@ fn cel_string(text: &str) -> String {
     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
-/// The pod's service account name in CEL, for a Pod or a workload with a
-/// pod template.
-const CEL_POD_SERVICE_ACCOUNT: &str = "(has(object.spec.template) ? \
-    (has(object.spec.template.spec.serviceAccountName) ? object.spec.template.spec.serviceAccountName : 'default') : \
-    (has(object.spec.serviceAccountName) ? object.spec.serviceAccountName : 'default'))";
+/// The pod's service account name in CEL, for a Pod, a workload with a pod
+/// template and a CronJob: what [`pod_service_account`] reads.
+fn cel_pod_service_account() -> String {
+    let account = |spec: &str| {
+        format!(
+            "(has({spec}.serviceAccountName) ? {spec}.serviceAccountName : \
+             has({spec}.serviceAccount) ? {spec}.serviceAccount : 'default')"
+        )
+    };
+    format!(
+        "(has(object.spec.template) ? {} : has(object.spec.jobTemplate) ? {} : {})",
+        account("object.spec.template.spec"),
+        account("object.spec.jobTemplate.spec.template.spec"),
+        account("object.spec")
+    )
+}
 
 impl Subject {
     /// Whether every pod of `namespace` (None: of any namespace) is this
@@ -133,9 +144,10 @@ impl Subject {
                 }
             }
             Subject::ServiceAccount { namespace, name } => format!(
-                "request.userInfo.username == {} || (request.namespace == {} && {CEL_POD_SERVICE_ACCOUNT} == {})",
+                "request.userInfo.username == {} || (request.namespace == {} && {} == {})",
                 cel_string(&format!("system:serviceaccount:{namespace}:{name}")),
                 cel_string(namespace),
+                cel_pod_service_account(),
                 cel_string(name)
             ),
         }
@@ -877,5 +889,137 @@ mod tests {
         nobody.apply(&mut spec);
         assert_eq!(spec["matchConditions"][0]["expression"], "false");
         assert!(!nobody.matches(&request("any", "bob")));
+    }
+
+    /// What the API server does with a manifest's scope: the namespace
+    /// selector on the namespace's name label, then every matchCondition
+    /// through a CEL interpreter, with `request`, `object` and `oldObject`
+    /// bound as Kubernetes binds them. `Err` when CEL fails to evaluate.
+    fn manifest_selects(spec: &Value, request: &Value) -> Result<bool, String> {
+        let namespace = request["namespace"].as_str().unwrap_or_default();
+        if let Some(expressions) = spec.pointer("/namespaceSelector/matchExpressions") {
+            for e in expressions.as_array().unwrap() {
+                assert_eq!(
+                    (&e["key"], &e["operator"]),
+                    (&json!(NAMESPACE_NAME_LABEL), &json!("In"))
+                );
+                if !e["values"].as_array().unwrap().contains(&json!(namespace)) {
+                    return Ok(false);
+                }
+            }
+        }
+        if let Some(selector) = spec.get("objectSelector")
+            && !selects(selector, request)
+        {
+            return Ok(false);
+        }
+        for condition in spec["matchConditions"].as_array().into_iter().flatten() {
+            let expression = condition["expression"].as_str().unwrap();
+            let program = cel_interpreter::Program::compile(expression)
+                .map_err(|e| format!("{expression}: {e}"))?;
+            let mut context = cel_interpreter::Context::default();
+            for (name, value) in [
+                ("request", request),
+                ("object", &request["object"]),
+                ("oldObject", &request["oldObject"]),
+            ] {
+                context.add_variable(name, value).unwrap();
+            }
+            match program.execute(&context) {
+                Ok(cel_interpreter::Value::Bool(true)) => {}
+                Ok(cel_interpreter::Value::Bool(false)) => return Ok(false),
+                other => return Err(format!("{expression}: {other:?}")),
+            }
+        }
+        Ok(true)
+    }
+
+    /// The matchConditions the manifests carry, run by a CEL interpreter,
+    /// select exactly the requests `palisade run` applies the profile to:
+    /// every kind of subject, namespaced and cluster-wide grants, and pods,
+    /// workloads and CronJobs with and without a service account.
+    #[test]
+    fn match_conditions_select_what_the_scope_matches() {
+        let sa = |namespace: &str, name: &str| Subject::ServiceAccount {
+            namespace: namespace.into(),
+            name: name.into(),
+        };
+        let user = |name: &str| Subject::User { name: name.into() };
+        let grant = |namespace: Option<&str>, subjects: Vec<Subject>| Grant {
+            namespace: namespace.map(str::to_owned),
+            subjects,
+        };
+        let scopes = [
+            vec![grant(Some("team-a"), vec![sa("team-a", "builder")])],
+            vec![grant(None, vec![sa("team-a", "builder")])],
+            vec![grant(Some("team-a"), vec![user("alice"), group("ops")])],
+            vec![grant(None, vec![group("system:serviceaccounts:team-b")])],
+            vec![grant(Some("team-b"), vec![group("system:serviceaccounts")])],
+            vec![
+                grant(Some("team-a"), vec![sa("team-b", "deployer")]),
+                grant(None, vec![user("o'brien")]),
+            ],
+            vec![grant(Some("team-a"), vec![])],
+        ];
+        let spec_with = |account: Option<(&str, &str)>| {
+            let mut spec = json!({"containers": [{"name": "c", "image": "nginx"}]});
+            if let Some((field, name)) = account {
+                spec[field] = json!(name);
+            }
+            spec
+        };
+        let mut objects = Vec::new();
+        for account in [
+            None,
+            Some(("serviceAccountName", "builder")),
+            Some(("serviceAccountName", "deployer")),
+            Some(("serviceAccount", "builder")),
+        ] {
+            let spec = spec_with(account);
+            objects.push(json!({"kind": "Pod", "spec": spec}));
+            objects.push(json!({"kind": "Deployment", "spec": {"template": {"spec": spec}}}));
+            objects.push(json!({"kind": "CronJob",
+                "spec": {"jobTemplate": {"spec": {"template": {"spec": spec}}}}}));
+        }
+        let mut compared = 0;
+        for grants in scopes {
+            let scope = Scope {
+                grants,
+                object_selector: None,
+            };
+            let mut spec = json!({});
+            scope.apply(&mut spec);
+            for namespace in ["team-a", "team-b"] {
+                for username in [
+                    "alice",
+                    "o'brien",
+                    "system:serviceaccount:team-a:builder",
+                    "system:serviceaccount:team-b:deployer",
+                ] {
+                    for groups in [
+                        json!(["system:authenticated"]),
+                        json!([
+                            "ops",
+                            "system:serviceaccounts",
+                            "system:serviceaccounts:team-b"
+                        ]),
+                    ] {
+                        for object in &objects {
+                            let request = json!({"namespace": namespace, "operation": "CREATE",
+                                "userInfo": {"username": username, "groups": groups},
+                                "object": object, "oldObject": null});
+                            let cel = manifest_selects(&spec, &request);
+                            assert_eq!(
+                                cel,
+                                Ok(scope.matches(&request)),
+                                "{scope:?}\n{spec}\n{request}"
+                            );
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 7 * 2 * 4 * 2 * 12);
     }
 }
