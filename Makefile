@@ -297,7 +297,8 @@ clean:
 # The stable toolchain ships the sanitizer runtime; RUSTC_BOOTSTRAP=1 lets
 # cargo fuzz pass its -Z flags. Targets: request parsing and every rule
 # through the bundle (bytes, and generated requests under every profile),
-# settings of every rule, and each parser of the SDK. Each corpus is kept
+# settings of every rule, each parser of the SDK, and the parsers private
+# to a policy (sysctl patterns, SELinux levels, external IPs). Each corpus is kept
 # minimised in fuzz/corpus/<target>; `make fuzz-corpus` adds the seeds
 # (fuzz/seeds.py: the e2e cases and fixtures) and minimises again.
 CARGO_FUZZ_VERSION := 0.13.1
