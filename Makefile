@@ -283,11 +283,11 @@ playground: playground-tools
 	  "$$(printf '"%s",' $(POLICIES) | sed 's/,$$//')" \
 	  "$$(for f in profiles/*.yml; do printf '"%s",' "$$(basename $$f .yml)"; done | sed 's/,$$//')" \
 	  > $(PLAYGROUND)/catalogue.json
-	@echo "playground: $(PLAYGROUND)/index.html (serve it: python3 -m http.server -d $(PLAYGROUND)); wasm $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
+	@echo "playground: $(PLAYGROUND)/index.html (serve it: $(RUNNER) playground); wasm $$(stat -c %s $(PLAYGROUND)/playground_bg.wasm) bytes, $$(gzip -9c $(PLAYGROUND)/playground_bg.wasm | wc -c) gzipped"
 
 # Every e2e case file and the profile table through the page in headless
 # Chromium; writes target/playground-screenshot.png.
-playground-test: playground test-tools
+playground-test: playground test-tools runner
 	python3 playground/tools/browser_test.py $(PLAYGROUND) target/playground-screenshot.png
 
 clean:

@@ -15,4 +15,5 @@ pub mod profile;
 pub mod registry;
 pub mod run;
 pub mod scan;
+pub mod serve;
 pub mod signing;

@@ -278,6 +278,18 @@ enum Command {
         after_help = "Example:\n  kubectl get psp -o yaml > psp.yaml\n  palisade convert psp psp.yaml --rbac rbac.yaml --out converted\n  palisade convert azure assignment.json --out converted"
     )]
     Convert(ConvertCommand),
+    /// Serve the built playground (`make playground`) on a local address.
+    #[command(
+        after_help = "Example:\n  make playground && palisade playground\n  palisade playground --address 127.0.0.1:9000"
+    )]
+    Playground {
+        /// The built page.
+        #[arg(long, default_value = "target/playground")]
+        dir: PathBuf,
+        /// Where to listen (port 0: any free port, printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        address: String,
+    },
     /// Write a policy's e2e.bats from its test_data/cases.yml.
     #[command(after_help = "Example:\n  palisade bats policies/no-privilege")]
     Bats {
@@ -643,6 +655,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             if mode == "protect" && findings.iter().any(|f| f.fails()) {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Playground { dir, address } => {
+            palisade_cli::serve::serve(&dir, &address, |bound| {
+                palisade_cli::serve::announce(&dir, bound);
+            })?;
         }
         Command::Bats { policy_dir } => {
             let name = policy_dir

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The playground in a real browser: headless Chromium loads the built page
 from a local server, runs every policy's e2e cases and the profile table
-through the page's own entry point (test.html), and takes a screenshot of
-the page judging nginx-privileged under pss-restricted.
+through the page's own entry point (test.html), then loads the page from
+`palisade playground` (the server operators use), checks a verdict and a
+share link, and takes a screenshot of the page judging nginx-privileged
+under pss-restricted.
 
     browser_test.py [SITE] [SCREENSHOT]
 
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "target/playground"
 SHOT = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "target/playground-screenshot.png"
+PALISADE = Path(os.environ.get("PALISADE") or ROOT / "target/release/palisade")
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 # Seconds the test page may take.
 TIMEOUT = 240
@@ -78,6 +81,24 @@ def site(work):
     (cases / "_profiles").symlink_to(ROOT / "profiles/test_data")
     (cases / "index.json").write_text(json.dumps({"policies": policies}))
     return out
+
+
+class Served:
+    """`palisade playground` serving a directory on a free port."""
+
+    def __init__(self, process, base):
+        self.process, self.base = process, base
+
+
+def serve(root):
+    process = subprocess.Popen([str(PALISADE), "playground", "--address", "127.0.0.1:0", "--dir", str(root)],
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"http://[^/ ]+", line)
+    if not match:
+        process.kill()
+        sys.exit(f"palisade playground did not say where it serves: {line!r}")
+    return Served(process, match.group(0))
 
 
 def browser(work, *args, timeout=180):
@@ -147,11 +168,15 @@ def main():
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}"
+        served = None
         try:
             dom = browser(work, "--dump-dom", f"{base}/test.html", timeout=TIMEOUT + 30)
             result = Handler.result
             if result is None:
                 sys.exit(f"the test page did not finish:\n{dom[-2000:]}")
+            # The page as operators serve it: `palisade playground`.
+            served = serve(root)
+            base = served.base
             page = f"{base}/index.html#target=profile:pss-restricted&example=0"
             verdict = browser(work, "--virtual-time-budget=20000", "--dump-dom", page)
             # A share link: a rule, its settings and a manifest in the fragment.
@@ -168,6 +193,9 @@ def main():
                     f"--screenshot={SHOT}", page)
         finally:
             server.shutdown()
+            if served:
+                served.process.kill()
+                served.process.wait()
     failures = result["failures"]
     for failure in failures:
         print(f"FAIL {failure}")
