@@ -42,6 +42,37 @@ impl LimitArgs {
     }
 }
 
+/// What generated manifests are made from and point at: for `profiles`
+/// and `convert`.
+#[derive(clap::Args)]
+struct ManifestArgs {
+    /// The directory holding one directory per policy (for metadata).
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+    /// The bundle module's directory (for its metadata).
+    #[arg(long, default_value = "bundle")]
+    bundle: PathBuf,
+    /// Where `make artifacts` wrote the built policies (their digests, for --pin).
+    #[arg(long, default_value = "target/artifacts")]
+    artifacts: PathBuf,
+    /// Registry the manifests reference.
+    #[arg(long, default_value = "ghcr.io/palisade-policies")]
+    registry: String,
+    /// Reference each module by digest instead of by version tag.
+    #[arg(long)]
+    pin: bool,
+}
+
+impl ManifestArgs {
+    fn modules(&self) -> ModuleRef<'_> {
+        ModuleRef {
+            registry: &self.registry,
+            artifacts: &self.artifacts,
+            pin: self.pin,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a request with a policy module and print the AdmissionResponse (as `kwctl run`).
@@ -222,24 +253,11 @@ enum Command {
         /// Where the profiles are.
         #[arg(long, default_value = "profiles")]
         profiles: PathBuf,
-        /// The directory holding one directory per policy (for metadata).
-        #[arg(long, default_value = "policies")]
-        policies: PathBuf,
-        /// The bundle module's directory (for its metadata).
-        #[arg(long, default_value = "bundle")]
-        bundle: PathBuf,
-        /// Where `make artifacts` wrote the built policies (digests, for --pin).
-        #[arg(long, default_value = "target/artifacts")]
-        artifacts: PathBuf,
         /// Output directory.
         #[arg(long, default_value = "target/artifacts/profiles")]
         out: PathBuf,
-        /// Registry the manifests reference.
-        #[arg(long, default_value = "ghcr.io/palisade-policies")]
-        registry: String,
-        /// Reference each module by digest instead of by version tag.
-        #[arg(long)]
-        pin: bool,
+        #[command(flatten)]
+        manifests: ManifestArgs,
     },
     /// Evaluate every object of manifest files, directories or stdin against a
     /// profile on the bundle module; exit 1 when any object is denied.
@@ -321,21 +339,8 @@ enum ConvertCommand {
         /// DIR/any-of/ (a group admitting what any PSP admits).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// The directory holding one directory per policy (for metadata).
-        #[arg(long, default_value = "policies")]
-        policies: PathBuf,
-        /// The bundle module's directory (for its metadata).
-        #[arg(long, default_value = "bundle")]
-        bundle: PathBuf,
-        /// Where `make artifacts` wrote the built policies.
-        #[arg(long, default_value = "target/artifacts")]
-        artifacts: PathBuf,
-        /// Registry the manifests reference.
-        #[arg(long, default_value = "ghcr.io/palisade-policies")]
-        registry: String,
-        /// Reference each module by digest instead of by version tag.
-        #[arg(long)]
-        pin: bool,
+        #[command(flatten)]
+        manifests: ManifestArgs,
     },
     /// Azure Policy assignments (as `az policy assignment show` or `list`
     /// prints them, JSON) of single Kubernetes definitions or of the pod
@@ -354,21 +359,8 @@ enum ConvertCommand {
         /// and bundle manifests, protect and monitor).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// The directory holding one directory per policy (for metadata).
-        #[arg(long, default_value = "policies")]
-        policies: PathBuf,
-        /// The bundle module's directory (for its metadata).
-        #[arg(long, default_value = "bundle")]
-        bundle: PathBuf,
-        /// Where `make artifacts` wrote the built policies.
-        #[arg(long, default_value = "target/artifacts")]
-        artifacts: PathBuf,
-        /// Registry the manifests reference.
-        #[arg(long, default_value = "ghcr.io/palisade-policies")]
-        registry: String,
-        /// Reference each module by digest instead of by version tag.
-        #[arg(long)]
-        pin: bool,
+        #[command(flatten)]
+        manifests: ManifestArgs,
     },
 }
 
@@ -559,20 +551,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         )?,
         Command::Profiles {
             profiles,
-            policies,
-            bundle,
-            artifacts,
             out,
-            registry,
-            pin,
+            manifests: m,
         } => {
-            let modules = ModuleRef {
-                registry: &registry,
-                artifacts: &artifacts,
-                pin,
-            };
             for profile in Profile::load_all(&profiles)? {
-                for path in write_manifests(&profile, &policies, &bundle, &modules, &out)? {
+                for path in write_manifests(&profile, &m.policies, &m.bundle, &m.modules(), &out)? {
                     println!("{}", path.display());
                 }
             }
@@ -581,39 +564,34 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             files,
             rbac,
             out,
-            policies,
-            bundle,
-            artifacts,
-            registry,
-            pin,
+            manifests: m,
         }) => {
-            let modules = ModuleRef {
-                registry: &registry,
-                artifacts: &artifacts,
-                pin,
-            };
-            convert_psp(&files, &rbac, out.as_deref(), &policies, &bundle, &modules)?;
+            convert_psp(
+                &files,
+                &rbac,
+                out.as_deref(),
+                &m.policies,
+                &m.bundle,
+                &m.modules(),
+            )?;
         }
         Command::Convert(ConvertCommand::Azure {
             files,
             out,
-            policies,
-            bundle,
-            artifacts,
-            registry,
-            pin,
+            manifests: m,
         }) => {
-            let modules = ModuleRef {
-                registry: &registry,
-                artifacts: &artifacts,
-                pin,
-            };
             let mut notes = Vec::new();
             let profiles = palisade_cli::convert_azure::convert_files(&files, &mut notes)?;
             for note in &notes {
                 eprintln!("note: {note}");
             }
-            write_profiles(&profiles, out.as_deref(), &policies, &bundle, &modules)?;
+            write_profiles(
+                &profiles,
+                out.as_deref(),
+                &m.policies,
+                &m.bundle,
+                &m.modules(),
+            )?;
         }
         Command::Scan {
             paths,
