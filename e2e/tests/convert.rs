@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TempDir, succeeds};
+use common::{TempDir, example_request, palisade, succeeds};
 
 use palisade_cli::examples::{Verdict, admission_request};
 use palisade_cli::host::Policy;
@@ -14,28 +14,9 @@ use palisade_cli::profile::{LoadedProfile, Profile};
 use palisade_cli::run::load_request;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn psp_file(name: &str) -> PathBuf {
     common::workspace().join("e2e/tests/psp").join(name)
-}
-
-fn palisade(args: &[&str]) -> Output {
-    Command::new(common::runner())
-        .args(args)
-        .current_dir(common::workspace())
-        .output()
-        .unwrap()
-}
-
-/// An example manifest as the CREATE request the API server sends, in `namespace`.
-fn example_request(example: &str, namespace: &str) -> Value {
-    let path = common::workspace().join("examples").join(example);
-    let object: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut request = admission_request(&object).unwrap();
-    request["namespace"] = json!(namespace);
-    request["object"]["metadata"]["namespace"] = json!(namespace);
-    request
 }
 
 fn pod_request(spec: Value, namespace: &str) -> Value {

@@ -9,25 +9,16 @@
 
 mod common;
 
-use common::{TempDir, succeeds};
+use common::{TempDir, example_request, palisade, succeeds};
 
-use palisade_cli::examples::{Verdict, admission_request};
+use palisade_cli::examples::Verdict;
 use palisade_cli::profile::{LoadedProfile, Profile};
 use palisade_cli::run::load_request;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 fn assignment(name: &str) -> PathBuf {
     common::workspace().join("e2e/tests/azure").join(name)
-}
-
-fn palisade(args: &[&str]) -> Output {
-    Command::new(common::runner())
-        .args(args)
-        .current_dir(common::workspace())
-        .output()
-        .unwrap()
 }
 
 /// The profiles `convert azure FILE` prints, and its stderr.
@@ -119,16 +110,6 @@ fn the_restricted_initiative_agrees_with_azure_restricted() {
 #[test]
 fn the_safeguards_initiative_agrees_with_aks_deployment_safeguards() {
     agrees_with("safeguards.json", "aks-deployment-safeguards", &[]);
-}
-
-/// An example manifest as the CREATE request the API server sends, in `namespace`.
-fn example_request(example: &str, namespace: &str) -> Value {
-    let path = common::workspace().join("examples").join(example);
-    let object: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut request = admission_request(&object).unwrap();
-    request["namespace"] = json!(namespace);
-    request["object"]["metadata"]["namespace"] = json!(namespace);
-    request
 }
 
 fn read_yaml(path: &std::path::Path) -> Vec<Value> {

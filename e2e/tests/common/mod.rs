@@ -106,6 +106,26 @@ pub fn profile_table_requests() -> Vec<PathBuf> {
     requests
 }
 
+/// `palisade ARGS` in the workspace.
+pub fn palisade(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(runner())
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .unwrap()
+}
+
+/// An example manifest as the CREATE request the API server sends, in `namespace`.
+pub fn example_request(example: &str, namespace: &str) -> serde_json::Value {
+    let path = workspace().join("examples").join(example);
+    let object: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut request = palisade_cli::examples::admission_request(&object).unwrap();
+    request["namespace"] = serde_json::json!(namespace);
+    request["object"]["metadata"]["namespace"] = serde_json::json!(namespace);
+    request
+}
+
 /// The stdout of a `palisade` run that must succeed.
 pub fn succeeds(output: std::process::Output) -> String {
     assert!(
