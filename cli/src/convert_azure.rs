@@ -866,7 +866,7 @@ fn initiative_members(
 /// assignment list` prints) as a profile.
 pub fn convert_text(text: &str, origin: &str, notes: &mut Vec<String>) -> Result<Vec<Profile>> {
     let value: Value = serde_json::from_str(text)
-        .or_else(|_| serde_norway::from_str(text))
+        .or_else(|_| crate::manifest::from_yaml(text))
         .with_context(|| format!("{origin}: not an assignment in JSON"))?;
     let items = match &value {
         Value::Array(items) => items.iter().collect(),

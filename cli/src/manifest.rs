@@ -62,12 +62,44 @@ fn split(text: &str) -> Vec<(usize, String)> {
     documents
 }
 
+/// Flow nesting (`[` and `{`) beyond which a document is refused unread:
+/// the YAML scanner's time grows with the square of the depth (200,000
+/// levels took two minutes), and the parser refuses anything deeper than
+/// 128 levels anyway.
+const MAX_FLOW_DEPTH: usize = 1000;
+
+/// The deepest run of unclosed brackets in `text`, strings included: an
+/// upper bound on its flow nesting, cheap to take before parsing.
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// One YAML (or JSON) document from outside, refused unread when nested
+/// deeper than [`MAX_FLOW_DEPTH`].
+pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    if flow_depth(text) > MAX_FLOW_DEPTH {
+        anyhow::bail!("nested deeper than {MAX_FLOW_DEPTH} levels of [ and {{");
+    }
+    Ok(serde_norway::from_str(text)?)
+}
+
 /// [`read_documents`] on text already read; `name` names it in errors.
 pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
     let mut out = Vec::new();
     let mut number = 0;
     for (line, document) in split(text) {
-        let value: Value = serde_norway::from_str(&document)
+        let value: Value = from_yaml(&document)
             .with_context(|| format!("{name}:{line}: document {}: parsing", number + 1))?;
         if value.is_null() {
             continue;
@@ -141,5 +173,35 @@ mod tests {
         );
         let error = parse_documents("a: [", "bad.yaml").unwrap_err();
         assert!(format!("{error:#}").starts_with("bad.yaml:1: document 1: parsing"));
+    }
+
+    /// Deep nesting is refused before the YAML scanner, whose time grows
+    /// with the square of the depth; wide documents are read.
+    #[test]
+    fn deeply_nested_documents_are_refused_at_once() {
+        let deep = format!(
+            "kind: Pod
+---
+a: {}{}
+",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        );
+        let start = std::time::Instant::now();
+        let error = parse_documents(&deep, "deep.yaml").unwrap_err();
+        assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(
+            format!("{error:#}"),
+            "deep.yaml:3: document 2: parsing: nested deeper than 1000 levels of [ and {"
+        );
+        let wide = format!(
+            "a: [{}0]
+",
+            "[], {}, ".repeat(100_000)
+        );
+        assert_eq!(parse_documents(&wide, "wide.yaml").unwrap().len(), 1);
+        // Brackets in strings count too: an upper bound, closed ones drop out.
+        assert_eq!(flow_depth("a: '[['\nb: [x]"), 3);
+        assert_eq!(flow_depth("a: '[]'\nb: [x]"), 1);
     }
 }

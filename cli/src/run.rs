@@ -1,6 +1,7 @@
 //! `kwctl run` semantics: request and settings files in, an AdmissionResponse out.
 
 use crate::host::{Policy, ValidationResponse};
+use crate::manifest::from_yaml;
 use anyhow::{Context, Result, bail};
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -12,7 +13,7 @@ pub fn load_request(path: &Path) -> Result<Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: Value = if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-        serde_norway::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        from_yaml(&text).with_context(|| format!("parsing {}", path.display()))?
     } else {
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
     };
@@ -35,7 +36,7 @@ pub fn load_settings(json_text: Option<&str>, path: Option<&Path>) -> Result<Val
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             // YAML is a superset of JSON; an empty file means no settings.
-            serde_norway::from_str::<Option<Value>>(&text)
+            from_yaml::<Option<Value>>(&text)
                 .with_context(|| format!("parsing {}", path.display()))?
                 .unwrap_or_else(|| json!({}))
         }
