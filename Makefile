@@ -353,4 +353,4 @@ fuzz: fuzz-build
 fuzz-corpus: fuzz-build
 	python3 fuzz/seeds.py fuzz/corpus
 	@# Edges only (no hit counts): a corpus a fraction of the size.
-	@for t in $(FUZZ_TARGETS); do $(FUZZ) cmin -O -a $$t corpus/$$t -- -use_counters=0; done
+	@for t in $(FUZZ_TARGETS); do ($(FUZZ) cmin -O -a $$t corpus/$$t -- -use_counters=0) || exit 1; done
