@@ -7,7 +7,6 @@ use crate::report::{Fix, Report, Violation, apply_fixes, rejection_message};
 use crate::settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -17,40 +16,56 @@ use std::rc::Rc;
 /// The parts of a ValidationRequest the engine reads, in one pass: the
 /// objects are parsed straight into their pod shapes, everything else is
 /// skipped unbuilt.
-#[derive(Deserialize)]
 pub(crate) struct ValidationRequest<'a> {
     pub(crate) request: AdmissionRequest,
-    #[serde(borrow, default)]
     pub(crate) settings: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { impl['de: 'a, 'a] ValidationRequest<'a> {
+    request: "request" required,
+    settings: "settings",
+} }
+
 pub(crate) struct AdmissionRequest {
     kind: Option<GroupVersionKind>,
-    #[serde(default)]
     operation: String,
     namespace: Option<String>,
     object: Option<Workload>,
     old_object: Option<Workload>,
 }
 
+crate::lean_deserialize! { AdmissionRequest {
+    kind: "kind",
+    operation: "operation",
+    namespace: "namespace",
+    object: "object",
+    old_object: "oldObject",
+} }
+
 /// The object alone, as JSON to edit: read only on the mutation path.
-#[derive(Deserialize)]
 struct ObjectOnly {
     request: ObjectOnlyRequest,
 }
 
-#[derive(Deserialize)]
+crate::lean_deserialize! { ObjectOnly {
+    request: "request" required,
+} }
+
 struct ObjectOnlyRequest {
     object: serde_json::Value,
 }
 
-#[derive(Deserialize)]
+crate::lean_deserialize! { ObjectOnlyRequest {
+    object: "object" required,
+} }
+
 pub(crate) struct GroupVersionKind {
-    #[serde(default)]
     pub(crate) kind: String,
 }
+
+crate::lean_deserialize! { GroupVersionKind {
+    kind: "kind",
+} }
 
 /// waPC `validate`: a ValidationRequest in, a ValidationResponse out.
 pub fn validate<R: Rule>(payload: &[u8]) -> Vec<u8> {

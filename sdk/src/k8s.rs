@@ -10,30 +10,14 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 
-/// Reads `null` as the type's default (an empty list, mostly).
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct PodSpec {
-    #[serde(default, deserialize_with = "nullable")]
     pub containers: Vec<Container>,
-    #[serde(default, deserialize_with = "nullable")]
     pub init_containers: Vec<Container>,
-    #[serde(default, deserialize_with = "nullable")]
     pub ephemeral_containers: Vec<Container>,
     pub security_context: Option<PodSecurityContext>,
-    #[serde(default, deserialize_with = "nullable")]
     pub volumes: Vec<Volume>,
-    #[serde(rename = "hostPID")]
     pub host_pid: Option<bool>,
-    #[serde(rename = "hostIPC")]
     pub host_ipc: Option<bool>,
     pub host_network: Option<bool>,
     /// `false` runs the pod in a user namespace (Kubernetes 1.33+).
@@ -48,32 +32,52 @@ pub struct PodSpec {
     pub(crate) job_template: Option<Box<PodTemplate>>,
 }
 
+crate::lean_deserialize! { PodSpec {
+    containers: "containers" nullable,
+    init_containers: "initContainers" nullable,
+    ephemeral_containers: "ephemeralContainers" nullable,
+    security_context: "securityContext",
+    volumes: "volumes" nullable,
+    host_pid: "hostPID",
+    host_ipc: "hostIPC",
+    host_network: "hostNetwork",
+    host_users: "hostUsers",
+    os: "os",
+    runtime_class_name: "runtimeClassName",
+    automount_service_account_token: "automountServiceAccountToken",
+    template: "template",
+    job_template: "jobTemplate",
+} }
+
 /// `{metadata, spec}`: a pod template, or a CronJob's job template.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub(crate) struct PodTemplate {
-    #[serde(default)]
     pub(crate) metadata: crate::pod::SecurityAnnotations,
     pub(crate) spec: Option<PodSpec>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { PodTemplate {
+    metadata: "metadata",
+    spec: "spec",
+} }
+
+#[derive(Debug, Default)]
 pub struct PodOs {
-    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { PodOs {
+    name: "name",
+} }
+
+#[derive(Debug, Default)]
 pub struct Container {
-    #[serde(default)]
     pub name: String,
     pub image: Option<String>,
     pub image_pull_policy: Option<String>,
     pub resources: Option<ResourceRequirements>,
     pub security_context: Option<SecurityContext>,
-    #[serde(default, deserialize_with = "nullable")]
     pub ports: Vec<ContainerPort>,
-    #[serde(default, deserialize_with = "nullable")]
     pub volume_mounts: Vec<VolumeMount>,
     pub liveness_probe: Option<Handler>,
     pub readiness_probe: Option<Handler>,
@@ -81,8 +85,21 @@ pub struct Container {
     pub lifecycle: Option<Lifecycle>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { Container {
+    name: "name",
+    image: "image",
+    image_pull_policy: "imagePullPolicy",
+    resources: "resources",
+    security_context: "securityContext",
+    ports: "ports" nullable,
+    volume_mounts: "volumeMounts" nullable,
+    liveness_probe: "livenessProbe",
+    readiness_probe: "readinessProbe",
+    startup_probe: "startupProbe",
+    lifecycle: "lifecycle",
+} }
+
+#[derive(Debug, Default)]
 pub struct SecurityContext {
     pub privileged: Option<bool>,
     pub allow_privilege_escalation: Option<bool>,
@@ -93,87 +110,142 @@ pub struct SecurityContext {
     pub capabilities: Option<Capabilities>,
     pub seccomp_profile: Option<ProfileRef>,
     pub app_armor_profile: Option<ProfileRef>,
-    #[serde(rename = "seLinuxOptions")]
     pub se_linux_options: Option<SeLinuxOptions>,
     pub proc_mount: Option<String>,
     pub windows_options: Option<WindowsOptions>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { SecurityContext {
+    privileged: "privileged",
+    allow_privilege_escalation: "allowPrivilegeEscalation",
+    read_only_root_filesystem: "readOnlyRootFilesystem",
+    run_as_non_root: "runAsNonRoot",
+    run_as_user: "runAsUser",
+    run_as_group: "runAsGroup",
+    capabilities: "capabilities",
+    seccomp_profile: "seccompProfile",
+    app_armor_profile: "appArmorProfile",
+    se_linux_options: "seLinuxOptions",
+    proc_mount: "procMount",
+    windows_options: "windowsOptions",
+} }
+
+#[derive(Debug, Default)]
 pub struct PodSecurityContext {
     pub run_as_non_root: Option<bool>,
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
     pub fs_group: Option<i64>,
-    #[serde(default, deserialize_with = "nullable")]
     pub supplemental_groups: Vec<i64>,
     pub seccomp_profile: Option<ProfileRef>,
     pub app_armor_profile: Option<ProfileRef>,
-    #[serde(rename = "seLinuxOptions")]
     pub se_linux_options: Option<SeLinuxOptions>,
-    #[serde(default, deserialize_with = "nullable")]
     pub sysctls: Vec<Sysctl>,
     pub windows_options: Option<WindowsOptions>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { PodSecurityContext {
+    run_as_non_root: "runAsNonRoot",
+    run_as_user: "runAsUser",
+    run_as_group: "runAsGroup",
+    fs_group: "fsGroup",
+    supplemental_groups: "supplementalGroups" nullable,
+    seccomp_profile: "seccompProfile",
+    app_armor_profile: "appArmorProfile",
+    se_linux_options: "seLinuxOptions",
+    sysctls: "sysctls" nullable,
+    windows_options: "windowsOptions",
+} }
+
+#[derive(Debug, Default)]
 pub struct Capabilities {
-    #[serde(default, deserialize_with = "nullable")]
     pub add: Vec<String>,
-    #[serde(default, deserialize_with = "nullable")]
     pub drop: Vec<String>,
 }
 
+crate::lean_deserialize! { Capabilities {
+    add: "add" nullable,
+    drop: "drop" nullable,
+} }
+
 /// A seccomp or AppArmor profile field: `{type, localhostProfile}`.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ProfileRef {
-    #[serde(rename = "type", default)]
     pub kind: String,
     pub localhost_profile: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+crate::lean_deserialize! { ProfileRef {
+    kind: "type",
+    localhost_profile: "localhostProfile",
+} }
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SeLinuxOptions {
     pub user: Option<String>,
     pub role: Option<String>,
-    #[serde(rename = "type")]
     pub kind: Option<String>,
     pub level: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { SeLinuxOptions {
+    user: "user",
+    role: "role",
+    kind: "type",
+    level: "level",
+} }
+
+#[derive(Debug, Default)]
 pub struct WindowsOptions {
     pub host_process: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { WindowsOptions {
+    host_process: "hostProcess",
+} }
+
+#[derive(Debug, Default)]
 pub struct Sysctl {
-    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { Sysctl {
+    name: "name",
+} }
+
+#[derive(Debug, Default)]
 pub struct ContainerPort {
     pub container_port: Option<i64>,
     pub host_port: Option<i64>,
 }
 
+crate::lean_deserialize! { ContainerPort {
+    container_port: "containerPort",
+    host_port: "hostPort",
+} }
+
 /// A container's `resources`: CPU and memory only.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ResourceRequirements {
     pub limits: Option<ResourceList>,
     pub requests: Option<ResourceList>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { ResourceRequirements {
+    limits: "limits",
+    requests: "requests",
+} }
+
+#[derive(Debug, Default)]
 pub struct ResourceList {
     pub cpu: Option<Quantity>,
     pub memory: Option<Quantity>,
 }
+
+crate::lean_deserialize! { ResourceList {
+    cpu: "cpu",
+    memory: "memory",
+} }
 
 /// A resource quantity as written (`500m`, `1Gi`). The API server sends
 /// strings; a bare JSON number is kept as its text, to be judged by the
@@ -209,35 +281,50 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct VolumeMount {
-    #[serde(default)]
     pub name: String,
     pub read_only: Option<bool>,
-    #[serde(default)]
     pub mount_path: String,
 }
 
+crate::lean_deserialize! { VolumeMount {
+    name: "name",
+    read_only: "readOnly",
+    mount_path: "mountPath",
+} }
+
 /// A probe or lifecycle hook; only the parts that can name a host.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct Handler {
     pub http_get: Option<HostRef>,
     pub tcp_socket: Option<HostRef>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { Handler {
+    http_get: "httpGet",
+    tcp_socket: "tcpSocket",
+} }
+
+#[derive(Debug, Default)]
 pub struct HostRef {
     pub host: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { HostRef {
+    host: "host",
+} }
+
+#[derive(Debug, Default)]
 pub struct Lifecycle {
     pub post_start: Option<Handler>,
     pub pre_stop: Option<Handler>,
 }
+
+crate::lean_deserialize! { Lifecycle {
+    post_start: "postStart",
+    pre_stop: "preStop",
+} }
 
 /// A pod volume. Its type is the key of its source (`hostPath`, `emptyDir`,
 /// ...). Every non-null source key is kept, so a volume that names two
@@ -251,17 +338,23 @@ pub struct Volume {
     pub csi: Option<DriverRef>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct HostPathSource {
-    #[serde(default)]
     pub path: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+crate::lean_deserialize! { HostPathSource {
+    path: "path",
+} }
+
+#[derive(Debug, Default)]
 pub struct DriverRef {
-    #[serde(default)]
     pub driver: String,
 }
+
+crate::lean_deserialize! { DriverRef {
+    driver: "driver",
+} }
 
 impl<'de> Deserialize<'de> for Volume {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -11,6 +11,7 @@
 
 pub mod bundle;
 pub mod capabilities;
+pub mod de;
 mod engine;
 pub mod image;
 pub mod k8s;

@@ -14,7 +14,7 @@ use crate::report::Report;
 use crate::settings::{Exemptions, RuleSettings, Settings, SettingsError, parse_settings};
 use kubewarden_policy_sdk::response::ValidationResponse;
 use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -41,31 +41,32 @@ pub trait KubeObject: DeserializeOwned {
 }
 
 /// The metadata every object carries. `null` maps read as empty.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ObjectMeta {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub namespace: Option<String>,
-    #[serde(default, deserialize_with = "nullable_map")]
     pub labels: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "nullable_map")]
     pub annotations: BTreeMap<String, String>,
 }
 
-fn nullable_map<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    Ok(Option::deserialize(deserializer)?.unwrap_or_default())
-}
+crate::lean_deserialize! { ObjectMeta {
+    name: "name",
+    namespace: "namespace",
+    labels: "labels" nullable,
+    annotations: "annotations" nullable,
+} }
 
 /// `{metadata, spec}`: the view most rules need, with the rule's own spec type.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Resource<S> {
-    #[serde(default)]
     pub metadata: ObjectMeta,
     pub spec: Option<S>,
 }
+
+crate::lean_deserialize! { impl['de, S: Deserialize<'de>] Resource<S> {
+    metadata: "metadata",
+    spec: "spec",
+} }
 
 impl<S: DeserializeOwned> KubeObject for Resource<S> {
     fn metadata(&self) -> &ObjectMeta {
@@ -94,26 +95,33 @@ impl<T: KubeObject> Object<'_, T> {
 
 /// What an object rule reads of a ValidationRequest: one parse of the
 /// object into the rule's view, the rest skipped.
-#[derive(Deserialize)]
 struct ObjectValidationRequest<'a, T> {
     request: ObjectRequest<T>,
-    #[serde(borrow, default)]
     settings: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+crate::lean_deserialize! { impl['de: 'a, 'a, T: Deserialize<'de>] ObjectValidationRequest<'a, T> {
+    request: "request" required,
+    settings: "settings",
+} }
+
 struct ObjectRequest<T> {
     kind: Option<GroupVersionKind>,
-    #[serde(default)]
     operation: String,
-    #[serde(default)]
     namespace: Option<String>,
-    #[serde(default)]
     name: Option<String>,
     object: Option<T>,
     old_object: Option<T>,
 }
+
+crate::lean_deserialize! { impl['de, T: Deserialize<'de>] ObjectRequest<T> {
+    kind: "kind",
+    operation: "operation",
+    namespace: "namespace",
+    name: "name",
+    object: "object",
+    old_object: "oldObject",
+} }
 
 /// `validate` of an object rule's own module.
 pub fn validate<R: ObjectRule>(payload: &[u8]) -> Vec<u8> {
@@ -227,10 +235,13 @@ impl<R: ObjectRule + 'static> BoundObject<R> {
 }
 
 /// The request alone, as an object rule reads it inside a bundle.
-#[derive(Deserialize)]
 struct RequestOnly<T> {
     request: ObjectRequest<T>,
 }
+
+crate::lean_deserialize! { impl['de, T: Deserialize<'de>] RequestOnly<T> {
+    request: "request" required,
+} }
 
 impl<R: ObjectRule> Member for BoundObject<R> {
     fn name(&self) -> &'static str {

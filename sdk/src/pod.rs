@@ -1,5 +1,6 @@
 //! Finding the pod inside any workload, and walking its containers.
 
+use crate::de::Key;
 use crate::k8s::{
     Container, PodSecurityContext, PodSpec, PodTemplate, ProfileRef, SeLinuxOptions,
     SecurityContext,
@@ -8,7 +9,6 @@ use crate::path::FieldPath;
 use crate::settings::Exemptions;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -82,15 +82,20 @@ pub struct Pod<'s> {
 /// Any admitted object, parsed in one pass: a Pod's `spec`, a workload's
 /// `spec.template`, a CronJob's `spec.jobTemplate` and a PodTemplate's
 /// `template` all land in the same shape; the kind then says which to use.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Workload {
-    #[serde(default)]
     pub(crate) kind: Option<String>,
-    #[serde(default)]
     pub(crate) metadata: SecurityAnnotations,
     pub(crate) spec: Option<PodSpec>,
     pub(crate) template: Option<PodTemplate>,
 }
+
+crate::lean_deserialize! { Workload {
+    kind: "kind",
+    metadata: "metadata",
+    spec: "spec",
+    template: "template",
+} }
 
 /// What the parse keeps of an object's (or a pod template's) metadata: the
 /// annotations the kubelet reads for seccomp and AppArmor, in the same single
@@ -305,28 +310,6 @@ fn unpack(template: Option<PodTemplate>) -> (SecurityAnnotations, Option<PodSpec
     match template {
         Some(t) => (t.metadata, t.spec),
         None => (SecurityAnnotations::default(), None),
-    }
-}
-
-/// A map key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
