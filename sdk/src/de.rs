@@ -89,8 +89,8 @@ pub fn deserialize<'de, T: LeanStruct<'de>, D: Deserializer<'de>>(
 /// } }
 /// ```
 ///
-/// Every field of the struct must be listed (the struct is built from the
-/// list) and every field's type must implement `Default`.
+/// The struct must implement `Default` (a missing field keeps its default)
+/// and have at most 64 fields.
 #[macro_export]
 macro_rules! lean_deserialize {
     ($name:ident { $($body:tt)* }) => {
@@ -100,21 +100,32 @@ macro_rules! lean_deserialize {
         impl<$($gen)*> $crate::de::LeanStruct<'de> for $ty {
             const EXPECTING: &'static str = concat!("struct ", stringify!($ty));
             fn visit_map<A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                $(let mut $field = None;)*
+                // One bit per field, in the order listed: which keys were read.
+                #[allow(non_camel_case_types, dead_code)]
+                enum Field { $($field),* }
+                let mut out = <Self as Default>::default();
+                let mut seen = 0u64;
                 while let Some(key) = map.next_key::<$crate::de::Key<'de>>()? {
-                    match key.as_str() {
+                    let (bit, name) = match key.as_str() {
                         $($json => {
-                            if $field.is_some() {
-                                return Err(<A::Error as ::serde::de::Error>::duplicate_field($json));
+                            let bit = 1u64 << (Field::$field as u32);
+                            if seen & bit == 0 {
+                                out.$field = $crate::lean_read!(map $($how)?);
                             }
-                            $field = Some($crate::lean_read!(map $($how)?));
+                            (bit, $json)
                         })*
                         _ => {
                             map.next_value::<::serde::de::IgnoredAny>()?;
+                            continue;
                         }
+                    };
+                    if seen & bit != 0 {
+                        return Err(<A::Error as ::serde::de::Error>::duplicate_field(name));
                     }
+                    seen |= bit;
                 }
-                Ok(Self { $($field: $crate::lean_finish!($field, $json, A $($how)?),)* })
+                $($crate::lean_required!(seen, Field::$field, $json, A $($how)?);)*
+                Ok(out)
             }
         }
 
@@ -142,17 +153,12 @@ macro_rules! lean_read {
 
 #[doc(hidden)]
 #[macro_export]
-macro_rules! lean_finish {
-    ($field:ident, $json:literal, $err:ident) => {
-        $field.unwrap_or_default()
-    };
-    ($field:ident, $json:literal, $err:ident nullable) => {
-        $field.unwrap_or_default()
-    };
-    ($field:ident, $json:literal, $err:ident required) => {
-        match $field {
-            Some(value) => value,
-            None => return Err(<$err::Error as ::serde::de::Error>::missing_field($json)),
+macro_rules! lean_required {
+    ($seen:ident, $field:expr, $json:literal, $err:ident) => {};
+    ($seen:ident, $field:expr, $json:literal, $err:ident nullable) => {};
+    ($seen:ident, $field:expr, $json:literal, $err:ident required) => {
+        if $seen & (1u64 << ($field as u32)) == 0 {
+            return Err(<$err::Error as ::serde::de::Error>::missing_field($json));
         }
     };
 }
@@ -173,7 +179,7 @@ mod tests {
         name: "name",
     } }
 
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug, Default, PartialEq)]
     struct Outer<T> {
         inner: T,
         other: Option<Inner>,

@@ -16,6 +16,7 @@ use std::rc::Rc;
 /// The parts of a ValidationRequest the engine reads, in one pass: the
 /// objects are parsed straight into their pod shapes, everything else is
 /// skipped unbuilt.
+#[derive(Default)]
 pub(crate) struct ValidationRequest<'a> {
     pub(crate) request: AdmissionRequest,
     pub(crate) settings: Option<&'a RawValue>,
@@ -26,6 +27,7 @@ crate::lean_deserialize! { impl['de: 'a, 'a] ValidationRequest<'a> {
     settings: "settings",
 } }
 
+#[derive(Default)]
 pub(crate) struct AdmissionRequest {
     kind: Option<GroupVersionKind>,
     operation: String,
@@ -43,6 +45,7 @@ crate::lean_deserialize! { AdmissionRequest {
 } }
 
 /// The object alone, as JSON to edit: read only on the mutation path.
+#[derive(Default)]
 struct ObjectOnly {
     request: ObjectOnlyRequest,
 }
@@ -51,6 +54,7 @@ crate::lean_deserialize! { ObjectOnly {
     request: "request" required,
 } }
 
+#[derive(Default)]
 struct ObjectOnlyRequest {
     object: serde_json::Value,
 }
@@ -59,6 +63,7 @@ crate::lean_deserialize! { ObjectOnlyRequest {
     object: "object" required,
 } }
 
+#[derive(Default)]
 pub(crate) struct GroupVersionKind {
     pub(crate) kind: String,
 }

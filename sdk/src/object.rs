@@ -63,6 +63,15 @@ pub struct Resource<S> {
     pub spec: Option<S>,
 }
 
+impl<S> Default for Resource<S> {
+    fn default() -> Self {
+        Self {
+            metadata: ObjectMeta::default(),
+            spec: None,
+        }
+    }
+}
+
 crate::lean_deserialize! { impl['de, S: Deserialize<'de>] Resource<S> {
     metadata: "metadata",
     spec: "spec",
@@ -100,6 +109,15 @@ struct ObjectValidationRequest<'a, T> {
     settings: Option<&'a RawValue>,
 }
 
+impl<T> Default for ObjectValidationRequest<'_, T> {
+    fn default() -> Self {
+        Self {
+            request: ObjectRequest::default(),
+            settings: None,
+        }
+    }
+}
+
 crate::lean_deserialize! { impl['de: 'a, 'a, T: Deserialize<'de>] ObjectValidationRequest<'a, T> {
     request: "request" required,
     settings: "settings",
@@ -112,6 +130,19 @@ struct ObjectRequest<T> {
     name: Option<String>,
     object: Option<T>,
     old_object: Option<T>,
+}
+
+impl<T> Default for ObjectRequest<T> {
+    fn default() -> Self {
+        Self {
+            kind: None,
+            operation: String::new(),
+            namespace: None,
+            name: None,
+            object: None,
+            old_object: None,
+        }
+    }
 }
 
 crate::lean_deserialize! { impl['de, T: Deserialize<'de>] ObjectRequest<T> {
@@ -237,6 +268,14 @@ impl<R: ObjectRule + 'static> BoundObject<R> {
 /// The request alone, as an object rule reads it inside a bundle.
 struct RequestOnly<T> {
     request: ObjectRequest<T>,
+}
+
+impl<T> Default for RequestOnly<T> {
+    fn default() -> Self {
+        Self {
+            request: ObjectRequest::default(),
+        }
+    }
 }
 
 crate::lean_deserialize! { impl['de, T: Deserialize<'de>] RequestOnly<T> {
