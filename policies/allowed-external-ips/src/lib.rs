@@ -64,12 +64,14 @@ pub fn parse_address(text: &str) -> Option<IpAddr> {
     text.parse::<IpAddr>().ok().map(|ip| ip.to_canonical())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct ServiceSpec {
-    #[serde(default, rename = "externalIPs")]
     pub external_ips: Option<Vec<String>>,
 }
+
+palisade_sdk::lean_deserialize! { ServiceSpec {
+    external_ips: "externalIPs",
+} }
 
 pub struct AllowedExternalIps;
 

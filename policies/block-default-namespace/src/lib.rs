@@ -38,13 +38,16 @@ impl RuleSettings for Settings {
 }
 
 /// What the rule reads: the metadata, and a Secret's `type`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Named {
-    #[serde(default)]
     pub metadata: ObjectMeta,
-    #[serde(default, rename = "type")]
     pub secret_type: Option<String>,
 }
+
+palisade_sdk::lean_deserialize! { Named {
+    metadata: "metadata",
+    secret_type: "type",
+} }
 
 impl KubeObject for Named {
     fn metadata(&self) -> &ObjectMeta {

@@ -34,25 +34,34 @@ fn yes() -> bool {
 impl RuleSettings for Settings {}
 
 /// `networking.k8s.io/v1` and `extensions/v1beta1` agree on these fields.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct IngressSpec {
-    #[serde(default)]
     pub tls: Option<Vec<IngressTls>>,
-    #[serde(default)]
     pub rules: Option<Vec<IngressRule>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+palisade_sdk::lean_deserialize! { IngressSpec {
+    tls: "tls",
+    rules: "rules",
+} }
+
+#[derive(Debug, Default)]
 pub struct IngressTls {
-    #[serde(default)]
     pub hosts: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+palisade_sdk::lean_deserialize! { IngressTls {
+    hosts: "hosts",
+} }
+
+#[derive(Debug, Default)]
 pub struct IngressRule {
-    #[serde(default)]
     pub host: Option<String>,
 }
+
+palisade_sdk::lean_deserialize! { IngressRule {
+    host: "host",
+} }
 
 /// Whether a TLS host covers a rule host: equal (DNS names ignore case), or
 /// a `*.` wildcard covering exactly one more label, as certificates do.

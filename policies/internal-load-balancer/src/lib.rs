@@ -66,11 +66,14 @@ impl RuleSettings for Settings {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ServiceSpec {
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
 }
+
+palisade_sdk::lean_deserialize! { ServiceSpec {
+    kind: "type",
+} }
 
 pub struct InternalLoadBalancer;
 

@@ -50,37 +50,48 @@ impl RuleSettings for Settings {
 }
 
 /// The labels of a pod, or of a workload's pod template: what pods get.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Labelled {
-    #[serde(default)]
     pub metadata: ObjectMeta,
-    #[serde(default)]
     pub spec: Option<TemplateHolder>,
     /// A PodTemplate's `template`.
-    #[serde(default)]
     pub template: Option<Template>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+palisade_sdk::lean_deserialize! { Labelled {
+    metadata: "metadata",
+    spec: "spec",
+    template: "template",
+} }
+
+#[derive(Debug, Default)]
 pub struct TemplateHolder {
-    #[serde(default)]
     pub template: Option<Template>,
-    #[serde(default)]
     pub job_template: Option<Box<JobTemplate>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+palisade_sdk::lean_deserialize! { TemplateHolder {
+    template: "template",
+    job_template: "jobTemplate",
+} }
+
+#[derive(Debug, Default)]
 pub struct JobTemplate {
-    #[serde(default)]
     pub spec: Option<TemplateHolder>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+palisade_sdk::lean_deserialize! { JobTemplate {
+    spec: "spec",
+} }
+
+#[derive(Debug, Default)]
 pub struct Template {
-    #[serde(default)]
     pub metadata: ObjectMeta,
 }
+
+palisade_sdk::lean_deserialize! { Template {
+    metadata: "metadata",
+} }
 
 impl KubeObject for Labelled {
     fn metadata(&self) -> &ObjectMeta {

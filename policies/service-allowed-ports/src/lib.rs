@@ -26,21 +26,27 @@ fn yes() -> bool {
 
 impl RuleSettings for Settings {}
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 pub struct ServiceSpec {
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub ports: Option<Vec<ServicePort>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+palisade_sdk::lean_deserialize! { ServiceSpec {
+    kind: "type",
+    ports: "ports",
+} }
+
+#[derive(Debug, Default)]
 pub struct ServicePort {
     pub port: Option<i64>,
     pub node_port: Option<i64>,
 }
+
+palisade_sdk::lean_deserialize! { ServicePort {
+    port: "port",
+    node_port: "nodePort",
+} }
 
 pub struct ServiceAllowedPorts;
 
