@@ -90,7 +90,8 @@ pub fn deserialize<'de, T: LeanStruct<'de>, D: Deserializer<'de>>(
 /// ```
 ///
 /// The struct must implement `Default` (a missing field keeps its default)
-/// and have at most 64 fields.
+/// and have at most 64 fields, every one of them listed (else it does not
+/// compile).
 #[macro_export]
 macro_rules! lean_deserialize {
     ($name:ident { $($body:tt)* }) => {
@@ -125,6 +126,12 @@ macro_rules! lean_deserialize {
                     seen |= bit;
                 }
                 $($crate::lean_required!(seen, Field::$field, $json, A $($how)?);)*
+                // Checked when compiled, never run: a field left out of the
+                // list would never be read, silently; this pattern names
+                // every field, so leaving one out does not compile.
+                let _every_field_listed = |value: &Self| {
+                    let Self { $($field: _),* } = value;
+                };
                 Ok(out)
             }
         }
