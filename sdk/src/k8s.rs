@@ -247,6 +247,35 @@ crate::lean_deserialize! { ResourceList {
     memory: "memory",
 } }
 
+/// The resources rules judge: the ones a [`ResourceList`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceName {
+    Cpu,
+    Memory,
+}
+
+impl ResourceName {
+    pub const ALL: [ResourceName; 2] = [ResourceName::Cpu, ResourceName::Memory];
+
+    /// The key in `resources.limits` and `resources.requests`, and the
+    /// noun in messages.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResourceName::Cpu => "cpu",
+            ResourceName::Memory => "memory",
+        }
+    }
+}
+
+impl ResourceList {
+    pub fn get(&self, resource: ResourceName) -> Option<&Quantity> {
+        match resource {
+            ResourceName::Cpu => self.cpu.as_ref(),
+            ResourceName::Memory => self.memory.as_ref(),
+        }
+    }
+}
+
 /// A resource quantity as written (`500m`, `1Gi`). The API server sends
 /// strings; a bare JSON number is kept as its text, to be judged by the
 /// quantity parser rather than fail the whole request.

@@ -4,7 +4,7 @@
 //! Azure `k8sazurecontainerlimits` (`cpuLimit`, `memoryLimit`), Kubewarden
 //! container-resources.
 
-use palisade_sdk::k8s::{Quantity, ResourceList};
+use palisade_sdk::k8s::{Quantity, ResourceName as Resource};
 use palisade_sdk::quantity::{Amount, QuantitySetting};
 use palisade_sdk::{
     Change, ContainerKind, ContainerRef, Pod, Report, Rule, RuleSettings, SettingsError,
@@ -44,35 +44,11 @@ pub struct Resources {
     pub memory: Option<QuantitySetting>,
 }
 
-/// The two resources the rule judges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resource {
-    Cpu,
-    Memory,
-}
-
-impl Resource {
-    const ALL: [Resource; 2] = [Resource::Cpu, Resource::Memory];
-
-    /// The key in `resources.limits` / `resources.requests`, and the noun in messages.
-    pub fn key(self) -> &'static str {
-        match self {
-            Resource::Cpu => "cpu",
-            Resource::Memory => "memory",
-        }
-    }
-
-    fn in_list(self, list: &ResourceList) -> Option<&Quantity> {
-        match self {
-            Resource::Cpu => list.cpu.as_ref(),
-            Resource::Memory => list.memory.as_ref(),
-        }
-    }
-
-    fn in_settings(self, resources: &Resources) -> Option<&QuantitySetting> {
-        match self {
-            Resource::Cpu => resources.cpu.as_ref(),
-            Resource::Memory => resources.memory.as_ref(),
+impl Resources {
+    fn get(&self, resource: Resource) -> Option<&QuantitySetting> {
+        match resource {
+            Resource::Cpu => self.cpu.as_ref(),
+            Resource::Memory => self.memory.as_ref(),
         }
     }
 }
@@ -98,8 +74,8 @@ impl RuleSettings for Settings {
         for resource in Resource::ALL {
             let key = resource.key();
             let max = self.max(resource);
-            let limit = resource.in_settings(&self.default_limits);
-            let request = resource.in_settings(&self.default_requests);
+            let limit = self.default_limits.get(resource);
+            let request = self.default_requests.get(resource);
             if let (Some(limit), Some(max)) = (limit, max)
                 && limit.amount > max.amount
             {
@@ -221,10 +197,10 @@ fn check_resource(
     let resources = container.container.resources.as_ref();
     let written_limit = resources
         .and_then(|r| r.limits.as_ref())
-        .and_then(|l| resource.in_list(l));
+        .and_then(|l| l.get(resource));
     let written_request = resources
         .and_then(|r| r.requests.as_ref())
-        .and_then(|r| resource.in_list(r));
+        .and_then(|r| r.get(resource));
     let limit_path = || container.field_path(&["resources", "limits"]).key(key);
     let request_path = || container.field_path(&["resources", "requests"]).key(key);
     // The limit the container has, or gets by mutation.
@@ -245,7 +221,7 @@ fn check_resource(
             }
             amount.map(|a| (a, Shown::Written(quantity)))
         }
-        None => match resource.in_settings(&settings.default_limits) {
+        None => match settings.default_limits.get(resource) {
             Some(default) => {
                 report.fix(
                     limit_path(),
@@ -286,10 +262,8 @@ fn check_resource(
         // a template's pods get it when they are created): a default request
         // is for a container whose limit is defaulted too.
         None => {
-            if let (None, Some(default)) = (
-                written_limit,
-                resource.in_settings(&settings.default_requests),
-            ) {
+            if let (None, Some(default)) = (written_limit, settings.default_requests.get(resource))
+            {
                 report.fix(
                     request_path(),
                     Change::Set(json!(default.text)),

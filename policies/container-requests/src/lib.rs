@@ -3,7 +3,7 @@
 //! Azure ContainerResourceRequests ("Kubernetes cluster containers CPU and
 //! memory resource requests must be defined", AKS Deployment Safeguards).
 
-use palisade_sdk::k8s::{Quantity, ResourceList};
+use palisade_sdk::k8s::{Quantity, ResourceName as Resource};
 use palisade_sdk::quantity::{Amount, QuantitySetting};
 use palisade_sdk::{
     ContainerKind, ContainerRef, Pod, Report, Rule, RuleSettings, SettingsError, export_rule,
@@ -25,31 +25,6 @@ pub struct Settings {
     /// The largest memory request allowed; absent: any.
     #[serde(default)]
     pub max_memory_request: Option<QuantitySetting>,
-}
-
-/// The two resources the rule judges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Resource {
-    Cpu,
-    Memory,
-}
-
-impl Resource {
-    const ALL: [Resource; 2] = [Resource::Cpu, Resource::Memory];
-
-    fn key(self) -> &'static str {
-        match self {
-            Resource::Cpu => "cpu",
-            Resource::Memory => "memory",
-        }
-    }
-
-    fn in_list(self, list: &ResourceList) -> Option<&Quantity> {
-        match self {
-            Resource::Cpu => list.cpu.as_ref(),
-            Resource::Memory => list.memory.as_ref(),
-        }
-    }
 }
 
 impl Settings {
@@ -132,10 +107,10 @@ fn check_resource(
     let resources = container.container.resources.as_ref();
     let request = resources
         .and_then(|r| r.requests.as_ref())
-        .and_then(|l| resource.in_list(l));
+        .and_then(|l| l.get(resource));
     let limit = resources
         .and_then(|r| r.limits.as_ref())
-        .and_then(|l| resource.in_list(l));
+        .and_then(|l| l.get(resource));
     let request_path = || container.field_path(&["resources", "requests"]).key(key);
     // Kubernetes copies a set limit into a missing request: on a Pod before
     // admission, on a workload's pods when they are created.
