@@ -3,37 +3,7 @@
 
 mod common;
 
-use k8s_openapi::api::{
-    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as networking,
-};
 use serde_json::Value;
-
-/// Parses an object with the Kubernetes types (k8s-openapi) of its kind.
-fn parse_as_kubernetes(kind: &str, object: &Value) -> Result<(), String> {
-    let object = object.clone();
-    let result = match kind {
-        "Pod" => serde_json::from_value::<core::Pod>(object).map(drop),
-        "PodTemplate" => serde_json::from_value::<core::PodTemplate>(object).map(drop),
-        "ReplicationController" => {
-            serde_json::from_value::<core::ReplicationController>(object).map(drop)
-        }
-        "ConfigMap" => serde_json::from_value::<core::ConfigMap>(object).map(drop),
-        "Secret" => serde_json::from_value::<core::Secret>(object).map(drop),
-        "Service" => serde_json::from_value::<core::Service>(object).map(drop),
-        "ServiceAccount" => serde_json::from_value::<core::ServiceAccount>(object).map(drop),
-        // extensions/v1beta1 Ingresses (removed in 1.22) have no type left.
-        "Ingress" if object["apiVersion"] == "extensions/v1beta1" => return Ok(()),
-        "Ingress" => serde_json::from_value::<networking::Ingress>(object).map(drop),
-        "Deployment" => serde_json::from_value::<apps::Deployment>(object).map(drop),
-        "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(object).map(drop),
-        "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(object).map(drop),
-        "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(object).map(drop),
-        "Job" => serde_json::from_value::<batch::Job>(object).map(drop),
-        "CronJob" => serde_json::from_value::<batch::CronJob>(object).map(drop),
-        _ => return Ok(()), // custom kinds (Argo Rollouts, ...) have no upstream type
-    };
-    result.map_err(|e| e.to_string())
-}
 
 /// Checks one fixture file: a whole AdmissionRequest whose objects parse as
 /// their Kubernetes type. Answers the object's kind.
@@ -50,7 +20,8 @@ fn check_request_file(path: &std::path::Path) -> String {
     assert_eq!(request["object"]["kind"], kind, "{}", path.display());
     for object in [&request["object"], &request["oldObject"]] {
         if !object.is_null() {
-            parse_as_kubernetes(kind, object).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            common::parse_as_kubernetes(kind, object)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
     }
     kind.to_owned()

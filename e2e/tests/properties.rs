@@ -256,31 +256,6 @@ fn without_prefix(message: &str, kind: &str) -> String {
         .replace(&format!("in this {kind}"), "in this Pod")
 }
 
-/// Whether the object parses as its k8s-openapi type.
-fn parses_as_k8s(kind: &str, object: &Value) -> Result<(), String> {
-    use k8s_openapi::api::networking::v1 as net;
-    use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
-    let o = object.clone();
-    let result = match kind {
-        "Pod" => serde_json::from_value::<core::Pod>(o).map(drop),
-        "Deployment" => serde_json::from_value::<apps::Deployment>(o).map(drop),
-        "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(o).map(drop),
-        "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(o).map(drop),
-        "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(o).map(drop),
-        "Job" => serde_json::from_value::<batch::Job>(o).map(drop),
-        "CronJob" => serde_json::from_value::<batch::CronJob>(o).map(drop),
-        "ReplicationController" => {
-            serde_json::from_value::<core::ReplicationController>(o).map(drop)
-        }
-        "PodTemplate" => serde_json::from_value::<core::PodTemplate>(o).map(drop),
-        "Service" => serde_json::from_value::<core::Service>(o).map(drop),
-        "Ingress" => serde_json::from_value::<net::Ingress>(o).map(drop),
-        "ConfigMap" => serde_json::from_value::<core::ConfigMap>(o).map(drop),
-        _ => Ok(()),
-    };
-    result.map_err(|e| e.to_string())
-}
-
 /// Paths where `before` and `after` differ: `(path, removed)` pairs.
 fn differences(before: &Value, after: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     match (before, after) {
@@ -445,9 +420,9 @@ fn check_rule(
             format!("{}: the patched object answered {}", what(), second.json)
         });
         let original = &request["object"];
-        if parses_as_k8s(kind, original).is_ok() {
+        if common::parse_as_kubernetes(kind, original).is_ok() {
             tally.count("3. patched object parses as k8s-openapi");
-            if let Err(e) = parses_as_k8s(kind, patched) {
+            if let Err(e) = common::parse_as_kubernetes(kind, patched) {
                 tally.fail(format!("{}: the patched object is no {kind}: {e}", what()));
             }
         }

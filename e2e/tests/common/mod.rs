@@ -157,3 +157,33 @@ pub fn working_settings(policy: &str) -> serde_json::Value {
         .cloned()
         .unwrap_or_else(|| serde_json::json!({}))
 }
+
+/// Parses an object with the Kubernetes types (k8s-openapi) of its kind.
+pub fn parse_as_kubernetes(kind: &str, object: &serde_json::Value) -> Result<(), String> {
+    use k8s_openapi::api::{
+        apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as networking,
+    };
+    let object = object.clone();
+    let result = match kind {
+        "Pod" => serde_json::from_value::<core::Pod>(object).map(drop),
+        "PodTemplate" => serde_json::from_value::<core::PodTemplate>(object).map(drop),
+        "ReplicationController" => {
+            serde_json::from_value::<core::ReplicationController>(object).map(drop)
+        }
+        "ConfigMap" => serde_json::from_value::<core::ConfigMap>(object).map(drop),
+        "Secret" => serde_json::from_value::<core::Secret>(object).map(drop),
+        "Service" => serde_json::from_value::<core::Service>(object).map(drop),
+        "ServiceAccount" => serde_json::from_value::<core::ServiceAccount>(object).map(drop),
+        // extensions/v1beta1 Ingresses (removed in 1.22) have no type left.
+        "Ingress" if object["apiVersion"] == "extensions/v1beta1" => return Ok(()),
+        "Ingress" => serde_json::from_value::<networking::Ingress>(object).map(drop),
+        "Deployment" => serde_json::from_value::<apps::Deployment>(object).map(drop),
+        "ReplicaSet" => serde_json::from_value::<apps::ReplicaSet>(object).map(drop),
+        "StatefulSet" => serde_json::from_value::<apps::StatefulSet>(object).map(drop),
+        "DaemonSet" => serde_json::from_value::<apps::DaemonSet>(object).map(drop),
+        "Job" => serde_json::from_value::<batch::Job>(object).map(drop),
+        "CronJob" => serde_json::from_value::<batch::CronJob>(object).map(drop),
+        _ => return Ok(()), // custom kinds (Argo Rollouts, ...) have no upstream type
+    };
+    result.map_err(|e| e.to_string())
+}
