@@ -2,11 +2,24 @@
 //! on a local address. Any static server would do; this one knows the
 //! page's content types (`application/wasm` lets the browser compile the
 //! module while it downloads) and serves nothing outside its directory.
+//!
+//! It runs on hyper, on one tokio thread: every connection is served as
+//! its requests arrive. (tiny_http, used first, left a request unread now
+//! and then while a browser held its other connections open, and the
+//! page hung.)
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use tiny_http::{Header, Method, Response, Server, StatusCode};
+use std::sync::Arc;
 
 /// Serves `dir` on `address` until the process is stopped; `ready` hears
 /// the address actually bound (the port, when `address` asks for port 0).
@@ -17,53 +30,87 @@ pub fn serve(dir: &Path, address: &str, ready: impl FnOnce(&str)) -> Result<()> 
             dir.display()
         );
     }
-    let root = dir
+    let root: Arc<Path> = dir
         .canonicalize()
-        .with_context(|| format!("reading {}", dir.display()))?;
-    let server = Server::http(address).map_err(|e| anyhow!("listening on {address}: {e}"))?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| address.to_owned(), |a| a.to_string());
-    ready(&bound);
-    for request in server.incoming_requests() {
-        let response = match request.method() {
-            Method::Get | Method::Head => file_response(&root, request.url()),
-            _ => text(405, "only GET and HEAD"),
-        };
-        // A client that went away is its own business.
-        let _ = request.respond(response);
-    }
-    Ok(())
+        .with_context(|| format!("reading {}", dir.display()))?
+        .into();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("starting the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("listening on {address}"))?;
+        let bound = listener
+            .local_addr()
+            .map_or_else(|_| address.to_owned(), |a| a.to_string());
+        ready(&bound);
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, say: wait for some to close.
+                Err(e) => {
+                    eprintln!("palisade playground: accepting a connection: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let root = Arc::clone(&root);
+            let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                let response = respond(&root, &request);
+                async move { Ok::<_, Infallible>(response) }
+            });
+            tokio::spawn(async move {
+                // A client that went away is its own business.
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
 }
 
-type FileResponse = Response<std::io::Cursor<Vec<u8>>>;
+type FileResponse = Response<Full<Bytes>>;
 
-fn text(status: u16, body: &str) -> FileResponse {
-    let response = Response::from_string(body).with_status_code(StatusCode(status));
-    with_header(response, "Content-Type", "text/plain; charset=utf-8")
+fn respond<B>(root: &Path, request: &Request<B>) -> FileResponse {
+    match *request.method() {
+        // hyper leaves the body out of a HEAD response itself.
+        Method::GET | Method::HEAD => {
+            let url = request.uri().path_and_query().map_or("/", |p| p.as_str());
+            file_response(root, url)
+        }
+        _ => text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD"),
+    }
 }
 
-/// Our header names and values are ASCII constants: always valid.
-fn with_header(response: FileResponse, name: &str, value: &str) -> FileResponse {
-    match Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-        Ok(header) => response.with_header(header),
-        Err(()) => response,
-    }
+fn with_type(body: Vec<u8>, status: StatusCode, content_type: &'static str) -> FileResponse {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn text(status: StatusCode, body: &str) -> FileResponse {
+    with_type(body.into(), status, "text/plain; charset=utf-8")
 }
 
 fn file_response(root: &Path, url: &str) -> FileResponse {
     let Some(path) = resolve(root, url) else {
-        return text(404, "not found");
+        return text(StatusCode::NOT_FOUND, "not found");
     };
     match std::fs::read(&path) {
         Ok(body) => {
-            let response = Response::from_data(body);
-            let response = with_header(response, "Content-Type", content_type(&path));
-            let response = with_header(response, "X-Content-Type-Options", "nosniff");
-            with_header(response, "Cache-Control", "no-cache")
+            let mut response = with_type(body, StatusCode::OK, content_type(&path));
+            let headers = response.headers_mut();
+            headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
         }
-        Err(_) => text(404, "not found"),
+        Err(_) => text(StatusCode::NOT_FOUND, "not found"),
     }
 }
 

@@ -122,6 +122,11 @@ fn the_playground_is_served_with_its_content_types_and_nothing_else() {
             "{path}"
         );
     }
+    // HEAD: the headers of GET, no body.
+    let (status, headers, body) = request(&server, "HEAD", "/playground_bg.wasm");
+    assert_eq!((status, body.len()), (200, 0));
+    assert_eq!(header(&headers, "content-length"), Some("8"));
+    assert_eq!(header(&headers, "content-type"), Some("application/wasm"));
     let (status, _, _) = request(&server, "POST", "/index.html");
     assert_eq!(status, 405);
     // A directory without a page is refused with a pointer to the build.

@@ -104,7 +104,10 @@ def serve(root):
 def browser(work, *args, timeout=180):
     profile = tempfile.mkdtemp(dir=work)
     command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args]
-    done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"chromium did not finish in {timeout} s: {' '.join(args)}")
     if done.returncode != 0:
         sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
         sys.exit(f"chromium exited with {done.returncode}")
