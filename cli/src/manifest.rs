@@ -21,9 +21,23 @@ pub struct Document {
 }
 
 /// Every object of a multi-document YAML or JSON file (`-` is stdin); a
-/// `List` (or `*List`) is replaced by its items.
+/// `List` (or `*List`) is replaced by its items. A document that is not
+/// YAML fails the whole file.
 pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
-    let (text, name) = if path == Path::new("-") {
+    let (text, name) = read_text(path)?;
+    parse_documents(&text, &name)
+}
+
+/// Like [`read_documents`], but each document stands alone: one that is not
+/// YAML is an [`Unreadable`] in its place and the others are still read.
+pub fn read_each_document(path: &Path) -> Result<Vec<Result<Document, Unreadable>>> {
+    let (text, name) = read_text(path)?;
+    Ok(parse_each_document(&text, &name))
+}
+
+/// The text of a file (`-` is stdin) and the name to give it in messages.
+fn read_text(path: &Path) -> Result<(String, String)> {
+    Ok(if path == Path::new("-") {
         (
             std::io::read_to_string(std::io::stdin()).context("reading stdin")?,
             "stdin".to_owned(),
@@ -33,8 +47,19 @@ pub fn read_documents(path: &Path) -> Result<Vec<Document>> {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
             path.display().to_string(),
         )
-    };
-    parse_documents(&text, &name)
+    })
+}
+
+/// A document that is not YAML (or is nested too deep): where it starts and
+/// why it was refused.
+#[derive(Debug)]
+pub struct Unreadable {
+    /// `FILE:LINE`, as [`Document::location`].
+    pub location: String,
+    pub file: String,
+    pub line: usize,
+    /// `FILE:LINE: document N: parsing`, with the parser's reason as cause.
+    pub error: anyhow::Error,
 }
 
 /// The YAML documents of `text` with the line (1-based) each starts at:
@@ -96,17 +121,36 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
 
 /// [`read_documents`] on text already read; `name` names it in errors.
 pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
+    parse_each_document(text, name)
+        .into_iter()
+        .map(|parsed| parsed.map_err(|unreadable| unreadable.error))
+        .collect()
+}
+
+/// [`read_each_document`] on text already read.
+pub fn parse_each_document(text: &str, name: &str) -> Vec<Result<Document, Unreadable>> {
     let mut out = Vec::new();
     let mut number = 0;
     for (line, document) in split(text) {
-        let value: Value = from_yaml(&document)
-            .with_context(|| format!("{name}:{line}: document {}: parsing", number + 1))?;
+        let location = format!("{name}:{line}");
+        let value: Value = match from_yaml(&document) {
+            Ok(value) => value,
+            Err(error) => {
+                number += 1;
+                out.push(Err(Unreadable {
+                    error: error.context(format!("{location}: document {number}: parsing")),
+                    location,
+                    file: name.to_owned(),
+                    line,
+                }));
+                continue;
+            }
+        };
         if value.is_null() {
             continue;
         }
         number += 1;
         let origin = format!("{name}: document {number}");
-        let location = format!("{name}:{line}");
         if is_list(&value) {
             let items = value
                 .get("items")
@@ -114,25 +158,25 @@ pub fn parse_documents(text: &str, name: &str) -> Result<Vec<Document>> {
                 .cloned()
                 .unwrap_or_default();
             for (i, item) in items.into_iter().enumerate() {
-                out.push(Document {
+                out.push(Ok(Document {
                     value: item,
                     origin: format!("{origin}, item {}", i + 1),
                     location: format!("{location} items[{i}]"),
                     file: name.to_owned(),
                     line,
-                });
+                }));
             }
         } else {
-            out.push(Document {
+            out.push(Ok(Document {
                 value,
                 origin,
                 location,
                 file: name.to_owned(),
                 line,
-            });
+            }));
         }
     }
-    Ok(out)
+    out
 }
 
 fn is_list(value: &Value) -> bool {
@@ -173,6 +217,33 @@ mod tests {
         );
         let error = parse_documents("a: [", "bad.yaml").unwrap_err();
         assert!(format!("{error:#}").starts_with("bad.yaml:1: document 1: parsing"));
+    }
+
+    /// Read one by one, a document that is not YAML takes its place in the
+    /// order and the documents after it are still read.
+    #[test]
+    fn each_document_stands_alone() {
+        let text = "kind: Pod\n---\na: [\n---\nkind: Service\n";
+        let parsed = parse_each_document(text, "f.yaml");
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[0].as_ref().unwrap().value["kind"], "Pod");
+        let unreadable = parsed[1].as_ref().unwrap_err();
+        assert_eq!(
+            (unreadable.location.as_str(), unreadable.line),
+            ("f.yaml:3", 3)
+        );
+        assert!(
+            format!("{:#}", unreadable.error).starts_with("f.yaml:3: document 2: parsing: "),
+            "{:#}",
+            unreadable.error
+        );
+        let service = parsed[2].as_ref().unwrap();
+        assert_eq!(
+            (service.value["kind"].as_str(), service.origin.as_str()),
+            (Some("Service"), "f.yaml: document 3")
+        );
+        let error = parse_documents(text, "f.yaml").unwrap_err();
+        assert!(format!("{error:#}").starts_with("f.yaml:3: document 2: parsing: "));
     }
 
     /// Deep nesting is refused before the YAML scanner, whose time grows

@@ -5,7 +5,7 @@
 
 use crate::examples::admission_request;
 use crate::host::{Policy, ValidationResponse};
-use crate::manifest::{Document, read_documents};
+use crate::manifest::{Document, Unreadable, read_each_document};
 use crate::profile::Profile;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub struct Finding {
     pub namespace: String,
     pub name: String,
     /// `admitted`, `mutated`, `denied`, `out of scope` (the profile's scope
-    /// does not select it), `invalid` (not a Kubernetes object) or `error`
+    /// does not select it), `invalid` (not YAML, or not a Kubernetes object) or `error`
     /// (the evaluation failed: it exceeded `--fuel` or `--max-memory`).
     pub verdict: String,
     pub allowed: bool,
@@ -42,6 +42,25 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A document that is not YAML: invalid, with the parser's reason.
+    pub fn unreadable(document: &Unreadable) -> Self {
+        Finding {
+            location: document.location.clone(),
+            file: document.file.clone(),
+            line: document.line,
+            kind: String::new(),
+            namespace: String::new(),
+            name: String::new(),
+            verdict: "invalid".into(),
+            allowed: false,
+            violations: vec![Violation {
+                rule: "scan".into(),
+                message: format!("not YAML: {}", document.error.root_cause()),
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
     /// Whether the object fails the scan: denied, not an object at all, or
     /// not judged because its evaluation failed.
     pub fn fails(&self) -> bool {
@@ -236,8 +255,13 @@ pub fn scan_files(
 ) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        for document in read_documents(file)? {
-            findings.push(scanner.scan(&document)?);
+        // A document that is not YAML is reported, not fatal: the rest of
+        // the file is still judged.
+        for parsed in read_each_document(file)? {
+            findings.push(match parsed {
+                Ok(document) => scanner.scan(&document)?,
+                Err(unreadable) => Finding::unreadable(&unreadable),
+            });
         }
         progress(index, findings.len());
     }

@@ -259,6 +259,60 @@ fn stdin_documents_are_found_with_their_lines_and_non_objects_reported() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// A document that is not YAML is one invalid object at its line, and the
+/// documents after it are still judged: one typo does not hide the rest.
+#[test]
+fn a_document_that_is_not_yaml_is_invalid_and_the_rest_are_judged() {
+    let stdin = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: first}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: broken
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: last}
+spec: {containers: [{name: c, image: nginx, securityContext: {privileged: true}}]}
+";
+    let output = scan(
+        &["-", "--profile", "pss-baseline", "--format", "json"],
+        Some(stdin),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let objects = objects(&output);
+    let found: Vec<(&str, &str, &str)> = objects
+        .iter()
+        .map(|o| {
+            (
+                o["location"].as_str().unwrap(),
+                o["name"].as_str().unwrap(),
+                o["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("stdin:1", "first", "admitted"),
+            ("stdin:6", "", "invalid"),
+            ("stdin:11", "last", "denied"),
+        ]
+    );
+    let reason = objects[1]["violations"][0]["message"].as_str().unwrap();
+    assert!(reason.starts_with("not YAML: "), "{reason}");
+    let output = scan(&["-", "--profile", "pss-baseline"], Some(stdin));
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        table.ends_with("3 objects: 1 admitted, 0 mutated, 1 denied, 0 out of scope, 1 invalid\n"),
+        "{table}"
+    );
+}
+
 #[test]
 fn single_rules_and_clean_trees() {
     let dir = common::TempDir::new("scan");
