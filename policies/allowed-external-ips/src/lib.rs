@@ -209,6 +209,16 @@ mod tests {
         assert_eq!(paths(&out), ["spec.externalIPs[2]"]);
     }
 
+    /// A decision, not an accident: a wide IPv6 network, though it spans the
+    /// mapped range, allows no IPv4 address; that takes an IPv4 entry.
+    #[test]
+    fn ipv6_networks_shorter_than_96_allow_ipv6_only() {
+        let settings = json!({"allowed_external_ips": ["::/0", "::ffff:0:0/95"]});
+        let ips = json!(["2001:db8::1", "10.1.2.3", "::ffff:10.1.2.3"]);
+        let out = run::<AllowedExternalIps>(settings, service(ips));
+        assert_eq!(paths(&out), ["spec.externalIPs[1]", "spec.externalIPs[2]"]);
+    }
+
     #[test]
     fn bad_settings_name_the_field() {
         let e = refusal::<AllowedExternalIps>(
